@@ -1,0 +1,41 @@
+# pantau: one command each for set-up, tests, lint and the live demo.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STATE ?= .state
+DEMO_PREFIX ?= demo
+DEMO_PORT ?= 6066
+
+.PHONY: setup test lint demo demo-stop services-stop clean
+
+setup: $(VENV)/.installed
+	deploy/local/kafka.sh fetch
+
+# The virtualenv with pantau and its test tools, pinned by constraints.txt.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+test: setup
+	deploy/local/kafka.sh start
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+demo: setup
+	deploy/local/kafka.sh start
+	DEMO_PREFIX=$(DEMO_PREFIX) DEMO_PORT=$(DEMO_PORT) deploy/local/demo.sh start
+
+demo-stop:
+	deploy/local/demo.sh stop
+
+services-stop: demo-stop
+	deploy/local/kafka.sh stop
+
+clean: services-stop
+	rm -rf $(STATE) $(VENV)

@@ -1,0 +1,52 @@
+"""Topic set-up on the broker: create pantau's topics when they are missing."""
+
+from __future__ import annotations
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
+
+from .settings import KafkaSettings
+
+
+class BrokerUnavailable(RuntimeError):
+    """The Kafka broker could not be reached."""
+
+
+def admin_client(broker: str, timeout_s: float = 10.0) -> KafkaAdminClient:
+    try:
+        return KafkaAdminClient(
+            bootstrap_servers=broker,
+            client_id="pantau-admin",
+            request_timeout_ms=int(timeout_s * 1000),
+        )
+    except (NoBrokersAvailable, KafkaError, OSError) as exc:
+        raise BrokerUnavailable(f"cannot reach the Kafka broker at {broker}: {exc}") from exc
+
+
+def ensure_topics(settings: KafkaSettings) -> list[str]:
+    """Create the events, dead-letter and breaches topics if missing; returns those created."""
+    wanted = [settings.events_topic, settings.dlq_topic, settings.breaches_topic]
+    admin = admin_client(settings.broker)
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in wanted if t not in existing]
+        if missing:
+            new = [NewTopic(t, settings.partitions, 1) for t in missing]
+            try:
+                admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                pass  # another worker created it first
+        return missing
+    finally:
+        admin.close()
+
+
+def partition_count(settings: KafkaSettings) -> int:
+    """How many partitions the events topic has."""
+    admin = admin_client(settings.broker)
+    try:
+        described = admin.describe_topics([settings.events_topic])
+        return len(described[0]["partitions"])
+    finally:
+        admin.close()

@@ -1,0 +1,1 @@
+"""Ways into pantau for counter systems: the Python client, the HTTP gateway, replay, simulate."""

@@ -1,0 +1,1 @@
+"""Stream processing: the pure visit-lifecycle core and the Faust edge around it."""

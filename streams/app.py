@@ -1,0 +1,134 @@
+"""The one place that wires the worker: settings, clock, registry and Faust app."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import faust
+from aiokafka.partitioner import murmur2
+from faust.types import TP
+from faust.web import Request, Response, View
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from pantau.settings import ClockMode, WorkerSettings
+from pantau.standards import Standards
+from streams.collector import PantauCollector
+from streams.processor import Message, Processor
+from streams.store import PartitionedTable, StateStore
+
+
+def partition_for(key: str, partitions: int) -> int:
+    """The partition Kafka's default partitioner picks for a key (murmur2, as producers do)."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+def create_app(
+    settings: WorkerSettings,
+    standards: Standards,
+    clock: Callable[[], float] = time.time,
+    registry: CollectorRegistry | None = None,
+) -> tuple[faust.App, Processor]:
+    """Build the Faust app of `pantau worker`; nothing connects until it is started."""
+    app = faust.App(
+        f"pantau-worker-{settings.topic_prefix}",
+        broker=f"kafka://{settings.broker}",
+        store="memory://",
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_max_request_size=16 * 1024 * 1024,
+        stream_wait_empty=False,
+        web_enabled=True,
+    )
+    events = app.topic(
+        settings.events_topic, key_type=bytes, value_type=bytes,
+        key_serializer="raw", value_serializer="raw",
+    )  # fmt: skip
+    outputs = {
+        "dlq": app.topic(settings.dlq_topic, key_serializer="raw", value_serializer="raw"),
+        "breaches": app.topic(settings.breaches_topic, key_serializer="raw", value_serializer="raw"),
+    }
+    table = app.tables.add(
+        PartitionedTable(
+            app,
+            name="state",
+            default=None,
+            beacon=app.tables.beacon,
+            partitions=settings.partitions,
+            extra_topic_configs={"max.message.bytes": str(16 * 1024 * 1024)},
+        )
+    )
+
+    def emit(kind: str, key: bytes | None, value: bytes) -> None:
+        outputs[kind].send_soon(key=key, value=value)
+
+    wall_clock = clock if settings.clock is ClockMode.WALL else None
+    def owns(partition: int) -> bool:
+        return TP(settings.events_topic, partition) in app.consumer.assignment()
+
+    store = StateStore(table, standards, settings.snapshot_every)
+    processor = Processor(store, standards, emit, wall_clock, now=clock, owns=owns)
+
+    def partitions_of_events() -> int:
+        return app.consumer.topic_partitions(settings.events_topic) or settings.partitions
+
+    def owns_office(office: str) -> bool:
+        return partition_for(office, partitions_of_events()) in processor.partitions
+
+    def lag() -> dict[int, int]:
+        behind = {}
+        for partition in processor.partitions:
+            tp = TP(settings.events_topic, partition)
+            try:
+                high = app.consumer.highwater(tp)
+            except Exception:  # the consumer may not know the partition yet
+                continue
+            behind[partition] = max(high - processor.positions.get(partition, high), 0)
+        return behind
+
+    registry = registry if registry is not None else CollectorRegistry()
+    registry.register(PantauCollector(processor, owns_office, lag, settings.events_topic))
+
+    @app.agent(events)
+    async def process_events(stream: faust.StreamT[Any]) -> None:
+        async for batch in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+            processor.process(
+                Message(e.message.partition, e.message.offset, e.message.key, e.message.value)
+                for e in batch
+            )
+
+    @app.timer(interval=settings.tick_seconds)
+    async def wall_clock_tick() -> None:
+        processor.tick()
+
+    original_recovery = table.on_recovery_completed
+
+    async def on_recovery_completed(active_tps: set[TP], standby_tps: set[TP]) -> None:
+        await original_recovery(active_tps, standby_tps)
+        processor.load(tp.partition for tp in active_tps if tp.topic == table.changelog_topic_name)
+
+    table.on_recovery_completed = on_recovery_completed  # type: ignore[method-assign]
+
+    @app.on_partitions_revoked.connect
+    async def on_revoked(sender: Any, revoked: set[TP], **kwargs: Any) -> None:
+        processor.drop(tp.partition for tp in revoked if tp.topic == settings.events_topic)
+
+    @app.page("/metrics")
+    class Metrics(View):
+        async def get(self, request: Request) -> Response:
+            return self.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+    @app.page("/healthz")
+    class Health(View):
+        async def get(self, request: Request) -> Response:
+            return self.json({"status": "ok", **processor.describe()})
+
+    return app, processor

@@ -1,0 +1,445 @@
+"""One office's state and the rules of CONTRACT §4 that change it, event by event."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pantau.events import Event, parse_event
+from pantau.standards import Standard, Standards
+
+from .outcomes import Breach, Effect, Reason, Rejection
+from .tally import Tally
+
+HOLD_SECONDS = 600.0  # how long an event that cannot apply may wait for its visit
+FORGET_SECONDS = 86_400.0  # how long ids and closed visits are remembered
+
+WAITING, CALLED, SERVING = "waiting", "called", "serving"
+OPEN, PAUSED, CLOSED = "open", "paused", "closed"
+
+COUNTER_TYPES = frozenset({"counter.opened", "counter.paused", "counter.resumed", "counter.closed"})
+
+
+@dataclass(slots=True)
+class Visit:
+    """An open visit: its current queue segment and where it stands in it."""
+
+    ticket: str
+    service: str
+    state: str
+    queued_at: float
+    segment: int  # changes whenever the segment's live-breach deadline does
+    flagged: bool = False
+    called_at: float | None = None
+    started_at: float | None = None
+    counter: str | None = None
+
+    def to_json(self) -> list[Any]:
+        return [
+            self.ticket, self.service, self.state, self.queued_at, self.segment,
+            self.flagged, self.called_at, self.started_at, self.counter,
+        ]  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Visit:
+        return cls(*data)
+
+
+@dataclass(slots=True)
+class Parked:
+    """An event waiting (up to the hold window) for its visit to change."""
+
+    seq: int  # arrival order among parked events
+    event: Event
+    raw: str
+
+
+@dataclass(slots=True)
+class Gauges:
+    """The queue gauges of one service at a given "now"."""
+
+    queue_length: int = 0
+    over_standard: int = 0
+    oldest_wait: float = 0.0
+
+
+class OfficeState:
+    """Everything pantau remembers about one office, and the rules that change it."""
+
+    def __init__(self, office: str, standards: Standards) -> None:
+        self.office = office
+        self.standards = standards
+        self.watermark = float("-inf")
+        self.last_offset = -1  # input offset of the last message applied (for redelivery)
+        self.seen: dict[str, float] = {}
+        self.visits: dict[str, Visit] = {}
+        self.closed: dict[str, float] = {}
+        self.parked: dict[int, Parked] = {}
+        self.counters: dict[str, list[Any]] = {}  # counter -> [status, open since]
+        self.services: set[str] = set()  # seen in an applied issued or transferred
+        self.tally = Tally()
+        self._parked_by_ticket: dict[str, list[int]] = {}
+        self._park_seq = 0
+        self._segment_seq = 0
+        # Min-heaps with lazy deletion: an entry is checked against the dicts when popped.
+        self._seen_heap: list[tuple[float, str]] = []
+        self._closed_heap: list[tuple[float, str]] = []
+        self._orphan_heap: list[tuple[float, int]] = []
+        self._deadline_heap: list[tuple[float, str, int]] = []
+        self._apply_by_type: dict[str, Callable[[Event], bool]] = {
+            "ticket.issued": self._issued,
+            "ticket.called": self._called,
+            "service.started": self._started,
+            "service.completed": self._completed,
+            "ticket.transferred": self._transferred,
+            "ticket.no_show": self._no_show,
+            "ticket.cancelled": self._cancelled,
+        }
+
+    # -- processing ------------------------------------------------------------------------
+
+    def process(self, event: Event, raw: str, out: list[Effect], wall: float | None = None) -> None:
+        """Process one well-formed event of this office; rejections and breaches go to `out`.
+
+        `wall` is the wall clock in `wall` mode (None in `event` mode): it moves "now" for
+        live breaches, never the watermark.
+        """
+        tally = self.tally
+        ts = event.ts
+        if event.event_id in self.seen:
+            tally.outcomes["duplicate"] += 1
+            return
+        self.seen[event.event_id] = ts
+        heapq.heappush(self._seen_heap, (ts, event.event_id))
+        if ts > self.watermark:
+            self.watermark = ts
+        self._advance(out, wall)
+
+        kind = event.type
+        apply = self._apply_by_type.get(kind)
+        if apply is None:
+            if kind == "feedback.submitted":
+                self._feedback(event)
+            else:
+                self._counter(event)
+            tally.outcomes["accepted"] += 1
+        elif apply(event):
+            tally.outcomes["accepted"] += 1
+            self._retry_parked(event.ticket, out)
+        else:
+            reason = self._rejection_reason(event)
+            if reason is None:
+                self._park(event, raw)
+            else:
+                self._reject(reason, event, raw, out)
+
+    def tick(self, out: list[Effect], wall: float) -> None:
+        """Look for live breaches at wall-clock time `wall` (CONTRACT §4, clock modes)."""
+        self._flag_breaches(max(self.watermark, wall), out)
+
+    def now(self, wall: float | None) -> float:
+        """The office's "now": the watermark, or the later of it and the wall clock."""
+        return self.watermark if wall is None else max(self.watermark, wall)
+
+    def _advance(self, out: list[Effect], wall: float | None) -> None:
+        watermark = self.watermark
+        # a. parked events past the hold window, in the order they were parked
+        heap = self._orphan_heap
+        expired: list[int] = []
+        while heap and heap[0][0] + HOLD_SECONDS < watermark:
+            _, seq = heapq.heappop(heap)
+            if seq in self.parked:
+                expired.append(seq)
+        for seq in sorted(expired):
+            parked = self._unpark(seq)
+            self._reject(Reason.ORPHAN, parked.event, parked.raw, out)
+        # b. live breaches
+        self._flag_breaches(self.now(wall), out)
+        # c. forget old ids and closed visits
+        self._forget(self._seen_heap, self.seen, watermark)
+        self._forget(self._closed_heap, self.closed, watermark)
+
+    @staticmethod
+    def _forget(heap: list[tuple[float, str]], store: dict[str, float], watermark: float) -> None:
+        while heap and watermark - heap[0][0] > FORGET_SECONDS:
+            at, key = heapq.heappop(heap)
+            if store.get(key) == at:
+                del store[key]
+
+    def _flag_breaches(self, now: float, out: list[Effect]) -> None:
+        heap = self._deadline_heap
+        while heap and heap[0][0] <= now:
+            _, ticket, segment = heap[0]
+            visit = self.visits.get(ticket)
+            if visit is None or visit.segment != segment or visit.state != WAITING:
+                heapq.heappop(heap)
+                continue
+            max_wait = self._standard(visit.service).max_wait
+            if not now - visit.queued_at > max_wait:
+                break  # equal to the standard within float rounding: not yet past it
+            heapq.heappop(heap)
+            visit.flagged = True
+            self.tally.live_breaches[visit.service] += 1
+            out.append(
+                Breach(self.office, visit.service, ticket, visit.queued_at, max_wait, now)
+            )
+
+    def _rejection_reason(self, event: Event) -> Reason | None:
+        """Why an event that cannot apply is rejected now, or None to park it (step 5)."""
+        if event.ticket not in self.visits and event.ticket in self.closed:
+            return Reason.OUT_OF_SEQUENCE
+        if event.ts + HOLD_SECONDS < self.watermark:
+            return Reason.ORPHAN
+        return None
+
+    def _reject(self, reason: Reason, event: Event, raw: str, out: list[Effect]) -> None:
+        self.tally.rejected[reason.value] += 1
+        if reason is Reason.OUT_OF_SEQUENCE:
+            detail = f"{event.type} for ticket {event.ticket}: its visit is already closed"
+        else:
+            detail = (
+                f"{event.type} for ticket {event.ticket}: no visit it could apply to within "
+                "the 10-minute hold window"
+            )
+        out.append(Rejection(self.office, reason, detail, raw))
+
+    def _park(self, event: Event, raw: str) -> None:
+        seq = self._park_seq = self._park_seq + 1
+        self.parked[seq] = Parked(seq, event, raw)
+        self._parked_by_ticket.setdefault(event.ticket, []).append(seq)
+        heapq.heappush(self._orphan_heap, (event.ts, seq))
+
+    def _unpark(self, seq: int) -> Parked:
+        parked = self.parked.pop(seq)
+        seqs = self._parked_by_ticket[parked.event.ticket]
+        seqs.remove(seq)
+        if not seqs:
+            del self._parked_by_ticket[parked.event.ticket]
+        return parked
+
+    def _retry_parked(self, ticket: str, out: list[Effect]) -> None:
+        while seqs := self._parked_by_ticket.get(ticket):
+            for seq in sorted(seqs, key=lambda s: (self.parked[s].event.ts, s)):
+                parked = self.parked[seq]
+                if self._apply_by_type[parked.event.type](parked.event):
+                    self._unpark(seq)
+                    self.tally.outcomes["accepted"] += 1
+                    break
+                reason = self._rejection_reason(parked.event)
+                if reason is not None:
+                    self._unpark(seq)
+                    self._reject(reason, parked.event, parked.raw, out)
+                    break
+            else:
+                return  # a full pass changed nothing
+
+    # -- the visit table (CONTRACT §4, visit states) ---------------------------------------
+
+    def _standard(self, service: str) -> Standard:
+        return self.standards.lookup(self.office, service)
+
+    def _new_segment(self, visit: Visit) -> None:
+        self._segment_seq += 1
+        visit.segment = self._segment_seq
+        if not visit.flagged:
+            deadline = visit.queued_at + self._standard(visit.service).max_wait
+            heapq.heappush(self._deadline_heap, (deadline, visit.ticket, visit.segment))
+
+    def _issued(self, event: Event) -> bool:
+        ticket = event.ticket
+        if ticket in self.visits:
+            return False
+        closed_at = self.closed.get(ticket)
+        if closed_at is not None:
+            if event.ts < closed_at:
+                return False
+            del self.closed[ticket]
+        visit = Visit(ticket, event.service, WAITING, event.ts, 0)
+        self._new_segment(visit)
+        self.visits[ticket] = visit
+        self.services.add(event.service)
+        self.tally.issued[event.service] += 1
+        return True
+
+    def _end_wait(self, visit: Visit, at: float) -> None:
+        waited = max(at - visit.queued_at, 0.0)
+        breached = waited > self._standard(visit.service).max_wait
+        self.tally.observe_wait(visit.service, waited, breached)
+
+    def _end_processing(self, visit: Visit, at: float) -> None:
+        began = visit.started_at if visit.started_at is not None else visit.called_at
+        assert began is not None and visit.counter is not None
+        took = max(at - began, 0.0)
+        breached = took > self._standard(visit.service).max_processing
+        self.tally.observe_processing(visit.service, visit.counter, took, breached)
+
+    def _close(self, visit: Visit, outcome: str, at: float) -> None:
+        del self.visits[visit.ticket]
+        self.closed[visit.ticket] = at
+        heapq.heappush(self._closed_heap, (at, visit.ticket))
+        self.tally.closed[visit.service, outcome] += 1
+
+    def _called(self, event: Event) -> bool:
+        visit = self.visits.get(event.ticket)
+        if visit is None:
+            return False
+        if visit.state == WAITING:
+            self._end_wait(visit, event.ts)
+            visit.state, visit.called_at = CALLED, event.ts
+        elif visit.state != CALLED:
+            return False
+        visit.counter = event.counter  # a recall changes only the counter
+        return True
+
+    def _started(self, event: Event) -> bool:
+        visit = self.visits.get(event.ticket)
+        if visit is None or visit.state == SERVING:
+            return False
+        if visit.state == WAITING:
+            self._end_wait(visit, event.ts)
+        visit.state, visit.started_at, visit.counter = SERVING, event.ts, event.counter
+        return True
+
+    def _completed(self, event: Event) -> bool:
+        visit = self.visits.get(event.ticket)
+        if visit is None or visit.state == WAITING:
+            return False
+        self._end_processing(visit, event.ts)
+        self._close(visit, "served", event.ts)
+        return True
+
+    def _transferred(self, event: Event) -> bool:
+        visit = self.visits.get(event.ticket)
+        if visit is None:
+            return False
+        to_service = event.to_service
+        self.tally.transfers[visit.service, to_service] += 1
+        self.services.add(to_service)
+        if visit.state == WAITING:
+            visit.service = to_service  # queue entry time and live-breach flag stay
+        else:
+            self._end_processing(visit, event.ts)
+            visit.service, visit.state, visit.queued_at, visit.flagged = (
+                to_service, WAITING, event.ts, False,
+            )  # fmt: skip
+            visit.called_at = visit.started_at = visit.counter = None
+        self._new_segment(visit)
+        return True
+
+    def _leave(self, event: Event, outcome: str) -> bool:
+        visit = self.visits.get(event.ticket)
+        if visit is None or visit.state == SERVING:
+            return False
+        if visit.state == WAITING:
+            if event.ts - visit.queued_at > self._standard(visit.service).max_wait:
+                self.tally.wait_standard[visit.service, "breached"] += 1
+        self._close(visit, outcome, event.ts)
+        return True
+
+    def _no_show(self, event: Event) -> bool:
+        return self._leave(event, "no_show")
+
+    def _cancelled(self, event: Event) -> bool:
+        return self._leave(event, "cancelled")
+
+    # -- counters and feedback -------------------------------------------------------------
+
+    def _counter(self, event: Event) -> None:
+        state = self.counters.get(event.counter)
+        if state is None:
+            state = self.counters[event.counter] = [CLOSED, 0.0]
+        status, kind = state[0], event.type
+        if (kind == "counter.opened" and status != OPEN) or (
+            kind == "counter.resumed" and status == PAUSED
+        ):
+            state[0], state[1] = OPEN, event.ts
+        elif (kind == "counter.paused" and status == OPEN) or (
+            kind == "counter.closed" and status != CLOSED
+        ):
+            if status == OPEN:  # the open stretch ends
+                self.tally.open_seconds[event.counter] += max(event.ts - state[1], 0.0)
+            state[0] = PAUSED if kind == "counter.paused" else CLOSED
+
+    def _feedback(self, event: Event) -> None:
+        tally, service = self.tally, event.service
+        tally.feedback[service] += 1
+        for element, score in event.scores.items():
+            tally.element_answers[service, element] += 1
+            tally.element_points[service, element] += score
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def queue_gauges(self, now: float) -> dict[str, Gauges]:
+        """Queue length, waits past the standard and the oldest wait per service at `now`."""
+        gauges: dict[str, Gauges] = {service: Gauges() for service in self.services}
+        for visit in self.visits.values():
+            if visit.state != WAITING:
+                continue
+            g = gauges.setdefault(visit.service, Gauges())
+            age = now - visit.queued_at
+            g.queue_length += 1
+            if age > self._standard(visit.service).max_wait:
+                g.over_standard += 1
+            g.oldest_wait = max(g.oldest_wait, age)
+        return gauges
+
+    def counters_open(self) -> int:
+        return sum(1 for status, _ in self.counters.values() if status == OPEN)
+
+    # -- durability --------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain-JSON snapshot from which `from_json` rebuilds an equal state."""
+        return {
+            "office": self.office,
+            "watermark": self.watermark if self.watermark != float("-inf") else None,
+            "last_offset": self.last_offset,
+            "seen": self.seen,
+            "visits": [v.to_json() for v in self.visits.values()],
+            "closed": self.closed,
+            "parked": [[p.seq, p.raw] for p in self.parked.values()],
+            "counters": self.counters,
+            "services": sorted(self.services),
+            "park_seq": self._park_seq,
+            "segment_seq": self._segment_seq,
+            "tally": self.tally.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], standards: Standards) -> OfficeState:
+        state = cls(data["office"], standards)
+        wm = data["watermark"]
+        state.watermark = float("-inf") if wm is None else wm
+        state.last_offset = data["last_offset"]
+        state.seen = dict(data["seen"])
+        state.closed = dict(data["closed"])
+        state.counters = {k: list(v) for k, v in data["counters"].items()}
+        state.services = set(data["services"])
+        state._park_seq = data["park_seq"]
+        state._segment_seq = data["segment_seq"]
+        state.tally = Tally.from_json(data["tally"])
+        state._seen_heap = _heap((ts, key) for key, ts in state.seen.items())
+        state._closed_heap = _heap((ts, key) for key, ts in state.closed.items())
+        for item in data["visits"]:
+            visit = Visit.from_json(item)
+            state.visits[visit.ticket] = visit
+            if visit.state == WAITING and not visit.flagged:
+                deadline = visit.queued_at + state._standard(visit.service).max_wait
+                state._deadline_heap.append((deadline, visit.ticket, visit.segment))
+        heapq.heapify(state._deadline_heap)
+        for seq, raw in data["parked"]:
+            event = parse_event(raw)
+            state.parked[seq] = Parked(seq, event, raw)
+            state._parked_by_ticket.setdefault(event.ticket, []).append(seq)
+            state._orphan_heap.append((event.ts, seq))
+        heapq.heapify(state._orphan_heap)
+        return state
+
+
+def _heap(items: Iterable[tuple[float, str]]) -> list[tuple[float, str]]:
+    heap = list(items)
+    heapq.heapify(heap)
+    return heap
+

@@ -1,0 +1,62 @@
+"""One input partition: decodes raw messages, routes them to their office, skips redeliveries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pantau.events import MalformedEvent, parse_event
+from pantau.standards import Standards
+
+from .office import OfficeState
+from .outcomes import Effect, Reason, Rejection
+
+
+def as_text(raw: bytes | str) -> str:
+    """The message as text for the dead-letter record (invalid UTF-8 replaced)."""
+    return raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
+
+
+class PartitionState:
+    """The offices whose messages arrive on one partition, and its malformed messages.
+
+    Each office remembers the offset of the last message it applied, and the partition the
+    offset of the last malformed message it counted, so a message redelivered after a crash
+    changes nothing.
+    """
+
+    def __init__(self, standards: Standards) -> None:
+        self.standards = standards
+        self.offices: dict[str, OfficeState] = {}
+        self.malformed = 0
+        self.malformed_offset = -1
+
+    def office(self, office: str) -> OfficeState:
+        state = self.offices.get(office)
+        if state is None:
+            state = self.offices[office] = OfficeState(office, self.standards)
+        return state
+
+    def handle(
+        self, raw: bytes | str, offset: int, out: list[Effect], wall: float | None = None
+    ) -> OfficeState | None:
+        """Process one message; returns the office it changed, or None."""
+        try:
+            event = parse_event(raw)
+        except MalformedEvent as exc:
+            if offset > self.malformed_offset:
+                self.malformed += 1
+                self.malformed_offset = offset
+                out.append(Rejection(None, Reason.MALFORMED, str(exc), as_text(raw)))
+            return None
+        state = self.office(event.office)
+        if offset <= state.last_offset:
+            return None
+        state.process(event, as_text(raw), out, wall)
+        state.last_offset = offset
+        return state
+
+    def malformed_to_json(self) -> list[int]:
+        return [self.malformed, self.malformed_offset]
+
+    def malformed_from_json(self, data: list[Any]) -> None:
+        self.malformed, self.malformed_offset = int(data[0]), int(data[1])

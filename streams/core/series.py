@@ -1,0 +1,190 @@
+"""The metric series of CONTRACT §5, read from office states (pure; the edge renders them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pantau.standards import Standards
+
+from .office import OfficeState
+from .tally import BUCKETS, Histogram
+
+
+@dataclass(slots=True)
+class Family:
+    """One metric: its type, help text, label names and samples (label values -> value)."""
+
+    name: str
+    kind: str  # counter, gauge or histogram
+    help: str
+    labels: tuple[str, ...]
+    samples: dict[tuple[str, ...], Any] = field(default_factory=dict)
+
+    def add(self, key: tuple[str, ...], value: Any) -> None:
+        if self.kind == "histogram":
+            self.samples[key] = value
+        else:
+            self.samples[key] = self.samples.get(key, 0) + value
+
+
+_SPECS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("pantau_events_consumed_total", "counter", "Messages consumed, by outcome.", ("outcome",)),
+    ("pantau_events_rejected_total", "counter", "Rejected messages, by reason.", ("reason",)),
+    ("pantau_events_parked", "gauge", "Events parked now.", ("office",)),
+    ("pantau_tickets_issued_total", "counter", "Visits opened.", ("office", "service")),
+    ("pantau_wait_seconds", "histogram", "Waits observed.", ("office", "service")),
+    (
+        "pantau_wait_standard_total", "counter", "Waits against the standard.",
+        ("office", "service", "result"),
+    ),
+    (
+        "pantau_processing_seconds", "histogram", "Processing observed.",
+        ("office", "service", "counter"),
+    ),
+    (
+        "pantau_processing_standard_total", "counter", "Processing against the standard.",
+        ("office", "service", "result"),
+    ),
+    (
+        "pantau_tickets_closed_total", "counter", "Visits closed (service at the close).",
+        ("office", "service", "outcome"),
+    ),
+    ("pantau_transfers_total", "counter", "Transfers.", ("office", "from_service", "to_service")),
+    (
+        "pantau_live_breaches_total", "counter",
+        "Waiting segments that passed the standard while still waiting.", ("office", "service"),
+    ),
+    ("pantau_queue_length", "gauge", "Visits waiting now.", ("office", "service")),
+    (
+        "pantau_waiting_over_standard", "gauge", "Waiting visits past max_wait now.",
+        ("office", "service"),
+    ),
+    (
+        "pantau_oldest_wait_seconds", "gauge", "Age of the oldest waiting visit, 0 if none.",
+        ("office", "service"),
+    ),
+    ("pantau_counters_open", "gauge", "Counters open now (not paused).", ("office",)),
+    (
+        "pantau_counter_open_seconds_total", "counter",
+        "Time counters were open (added when a stretch ends).", ("office", "counter"),
+    ),
+    (
+        "pantau_counter_busy_seconds_total", "counter", "Processing time at each counter.",
+        ("office", "counter"),
+    ),
+    ("pantau_feedback_responses_total", "counter", "Survey responses.", ("office", "service")),
+    (
+        "pantau_feedback_element_responses_total", "counter", "Survey answers per element.",
+        ("office", "service", "element"),
+    ),
+    (
+        "pantau_feedback_score_points_total", "counter", "Summed survey scores per element.",
+        ("office", "service", "element"),
+    ),
+    (
+        "pantau_standard_seconds", "gauge", "The service standard in force.",
+        ("office", "service", "kind"),
+    ),
+    ("pantau_standard_target_ratio", "gauge", "The target share.", ("office", "service")),
+)  # fmt: skip
+
+NAMES = tuple(spec[0] for spec in _SPECS)
+
+
+def _families() -> dict[str, Family]:
+    return {name: Family(name, kind, help_, labels) for name, kind, help_, labels in _SPECS}
+
+
+def _histogram(hist: Histogram) -> tuple[list[int], float]:
+    return hist.cumulative(), hist.total
+
+
+def contract_series(
+    offices: Iterable[OfficeState],
+    malformed: int,
+    standards: Standards,
+    configured: Iterable[tuple[str, str]],
+    wall: float | None = None,
+) -> list[Family]:
+    """All contract series for the given office states.
+
+    `malformed` counts the malformed messages of the partitions read; `configured` are the
+    configured (office, service) pairs whose standards this reader exposes.
+    """
+    f = _families()
+    consumed, rejected = f["pantau_events_consumed_total"], f["pantau_events_rejected_total"]
+    if malformed:
+        consumed.add(("rejected",), malformed)
+        rejected.add(("malformed",), malformed)
+    standard_pairs: set[tuple[str, str]] = set(configured)
+    for state in offices:
+        o, t = state.office, state.tally
+        for outcome, n in t.outcomes.items():
+            consumed.add((outcome,), n)
+        for reason, n in t.rejected.items():
+            consumed.add(("rejected",), n)
+            rejected.add((reason,), n)
+        f["pantau_events_parked"].add((o,), len(state.parked))
+        for service, n in t.issued.items():
+            f["pantau_tickets_issued_total"].add((o, service), n)
+        for service, hist in t.wait.items():
+            f["pantau_wait_seconds"].add((o, service), _histogram(hist))
+        for (service, result), n in t.wait_standard.items():
+            f["pantau_wait_standard_total"].add((o, service, result), n)
+        for (service, counter), hist in t.processing.items():
+            f["pantau_processing_seconds"].add((o, service, counter), _histogram(hist))
+        for (service, result), n in t.processing_standard.items():
+            f["pantau_processing_standard_total"].add((o, service, result), n)
+        for (service, outcome), n in t.closed.items():
+            f["pantau_tickets_closed_total"].add((o, service, outcome), n)
+        for (src, dst), n in t.transfers.items():
+            f["pantau_transfers_total"].add((o, src, dst), n)
+        for service, n in t.live_breaches.items():
+            f["pantau_live_breaches_total"].add((o, service), n)
+        for service, g in state.queue_gauges(state.now(wall)).items():
+            f["pantau_queue_length"].add((o, service), g.queue_length)
+            f["pantau_waiting_over_standard"].add((o, service), g.over_standard)
+            f["pantau_oldest_wait_seconds"].add((o, service), g.oldest_wait)
+        f["pantau_counters_open"].add((o,), state.counters_open())
+        for counter, seconds in t.open_seconds.items():
+            f["pantau_counter_open_seconds_total"].add((o, counter), seconds)
+        for counter, seconds in t.busy_seconds.items():
+            f["pantau_counter_busy_seconds_total"].add((o, counter), seconds)
+        for service, n in t.feedback.items():
+            f["pantau_feedback_responses_total"].add((o, service), n)
+        for (service, element), n in t.element_answers.items():
+            f["pantau_feedback_element_responses_total"].add((o, service, element), n)
+        for (service, element), n in t.element_points.items():
+            f["pantau_feedback_score_points_total"].add((o, service, element), n)
+        standard_pairs.update((o, service) for service in state.services)
+    for office, service in standard_pairs:
+        std = standards.lookup(office, service)
+        f["pantau_standard_seconds"].add((office, service, "wait"), std.max_wait)
+        f["pantau_standard_seconds"].add((office, service, "processing"), std.max_processing)
+        f["pantau_standard_target_ratio"].add((office, service), std.target)
+    return list(f.values())
+
+
+def flatten(families: Iterable[Family]) -> dict[str, float]:
+    """Series as `name{label=value,...}` -> value, labels sorted (the fixtures' format §7)."""
+    flat: dict[str, float] = {}
+
+    def put(name: str, labels: dict[str, str], value: float) -> None:
+        body = ",".join(f"{k}={labels[k]}" for k in sorted(labels))
+        flat[f"{name}{{{body}}}"] = float(value)
+
+    for fam in families:
+        for key, value in fam.samples.items():
+            labels = dict(zip(fam.labels, key, strict=True))
+            if fam.kind != "histogram":
+                put(fam.name, labels, value)
+                continue
+            cumulative, total = value
+            bounds = [str(float(b)) for b in BUCKETS] + ["+Inf"]
+            for le, n in zip(bounds, cumulative, strict=True):
+                put(f"{fam.name}_bucket", {**labels, "le": le}, n)
+            put(f"{fam.name}_count", labels, cumulative[-1])
+            put(f"{fam.name}_sum", labels, total)
+    return flat

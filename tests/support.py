@@ -1,0 +1,32 @@
+"""Helpers shared by the tests: fixture paths and series comparison."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_NAMES = ("edge-cases", "mpp-medan-day")
+
+
+def fixture_lines(name: str) -> list[bytes]:
+    """The non-empty lines of a fixture's events file, as sent to Kafka."""
+    raw = (FIXTURES / f"{name}.events.jsonl").read_bytes().split(b"\n")
+    return [line.rstrip(b"\r") for line in raw if line.strip()]
+
+
+def expected_series(name: str) -> dict[str, float]:
+    return {k: float(v) for k, v in json.loads((FIXTURES / f"{name}.expected.json").read_text()).items()}
+
+
+def series_differences(actual: dict[str, float], expected: dict[str, float]) -> list[str]:
+    """Series whose values differ (an absent series reads as 0; `_created` is ignored)."""
+    diffs = []
+    for key in sorted(actual.keys() | expected.keys()):
+        if "_created{" in key:
+            continue
+        a, e = actual.get(key, 0.0), expected.get(key, 0.0)
+        if not math.isclose(a, e, rel_tol=1e-6, abs_tol=1e-9):
+            diffs.append(f"{key}: got {a}, expected {e}")
+    return diffs
