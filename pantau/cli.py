@@ -13,12 +13,12 @@ from pydantic import ValidationError
 
 from .settings import ClockMode, KafkaSettings, WorkerSettings
 
-cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+cli = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__
+)
 
 Broker = Annotated[str | None, typer.Option(help="Kafka HOST:PORT [env PANTAU_BROKER]")]
-Prefix = Annotated[
-    str | None, typer.Option(help="topic prefix [env PANTAU_TOPIC_PREFIX]")
-]
+Prefix = Annotated[str | None, typer.Option(help="topic prefix [env PANTAU_TOPIC_PREFIX]")]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from .settings import KafkaSettings
 
@@ -20,7 +22,7 @@ def admin_client(broker: str, timeout_s: float = 10.0) -> KafkaAdminClient:
             client_id="pantau-admin",
             request_timeout_ms=int(timeout_s * 1000),
         )
-    except (NoBrokersAvailable, KafkaError, OSError) as exc:
+    except (KafkaError, OSError) as exc:
         raise BrokerUnavailable(f"cannot reach the Kafka broker at {broker}: {exc}") from exc
 
 
@@ -33,10 +35,8 @@ def ensure_topics(settings: KafkaSettings) -> list[str]:
         missing = [t for t in wanted if t not in existing]
         if missing:
             new = [NewTopic(t, settings.partitions, 1) for t in missing]
-            try:
+            with suppress(TopicAlreadyExistsError):  # another worker created it first
                 admin.create_topics(new)
-            except TopicAlreadyExistsError:
-                pass  # another worker created it first
         return missing
     finally:
         admin.close()

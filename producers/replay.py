@@ -42,8 +42,7 @@ def send_lines(lines: Iterable[bytes], settings: KafkaSettings) -> int:
     )
     try:
         futures = [
-            producer.send(settings.events_topic, key=office_key(line), value=line)
-            for line in lines
+            producer.send(settings.events_topic, key=office_key(line), value=line) for line in lines
         ]
         producer.flush()
         for future in futures:

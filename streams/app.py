@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import faust
 from aiokafka.partitioner import murmur2
@@ -54,23 +54,29 @@ def create_app(
     )  # fmt: skip
     outputs = {
         "dlq": app.topic(settings.dlq_topic, key_serializer="raw", value_serializer="raw"),
-        "breaches": app.topic(settings.breaches_topic, key_serializer="raw", value_serializer="raw"),
+        "breaches": app.topic(
+            settings.breaches_topic, key_serializer="raw", value_serializer="raw"
+        ),
     }
-    table = app.tables.add(
-        PartitionedTable(
-            app,
-            name="state",
-            default=None,
-            beacon=app.tables.beacon,
-            partitions=settings.partitions,
-            extra_topic_configs={"max.message.bytes": str(16 * 1024 * 1024)},
-        )
+    table = cast(
+        PartitionedTable,
+        app.tables.add(
+            PartitionedTable(
+                app,
+                name="state",
+                default=None,
+                beacon=app.tables.beacon,
+                partitions=settings.partitions,
+                extra_topic_configs={"max.message.bytes": str(16 * 1024 * 1024)},
+            )
+        ),
     )
 
     def emit(kind: str, key: bytes | None, value: bytes) -> None:
         outputs[kind].send_soon(key=key, value=value)
 
     wall_clock = clock if settings.clock is ClockMode.WALL else None
+
     def owns(partition: int) -> bool:
         return TP(settings.events_topic, partition) in app.consumer.assignment()
 
@@ -94,14 +100,18 @@ def create_app(
             behind[partition] = max(high - processor.positions.get(partition, high), 0)
         return behind
 
-    registry = registry if registry is not None else CollectorRegistry()
-    registry.register(PantauCollector(processor, owns_office, lag, settings.events_topic))
+    metrics_registry = registry if registry is not None else CollectorRegistry()
+    metrics_registry.register(PantauCollector(processor, owns_office, lag, settings.events_topic))
 
     @app.agent(events)
     async def process_events(stream: faust.StreamT[Any]) -> None:
-        async for batch in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+        async for batch in cast(faust.Stream[Any], stream).take_events(
+            settings.batch_size, within=settings.batch_seconds
+        ):
             processor.process(
-                Message(e.message.partition, e.message.offset, e.message.key, e.message.value)
+                Message(
+                    e.message.partition, e.message.offset, e.message.key, e.message.value or b""
+                )
                 for e in batch
             )
 
@@ -113,18 +123,22 @@ def create_app(
 
     async def on_recovery_completed(active_tps: set[TP], standby_tps: set[TP]) -> None:
         await original_recovery(active_tps, standby_tps)
-        processor.load(tp.partition for tp in active_tps if tp.topic == table.changelog_topic_name)
+        processor.load(
+            tp.partition for tp in active_tps if tp.topic == table.changelog_topic.get_topic_name()
+        )
 
     table.on_recovery_completed = on_recovery_completed  # type: ignore[method-assign]
 
-    @app.on_partitions_revoked.connect
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # faust types the signal loosely
     async def on_revoked(sender: Any, revoked: set[TP], **kwargs: Any) -> None:
         processor.drop(tp.partition for tp in revoked if tp.topic == settings.events_topic)
 
     @app.page("/metrics")
     class Metrics(View):
         async def get(self, request: Request) -> Response:
-            return self.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+            return self.bytes(
+                generate_latest(metrics_registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+            )
 
     @app.page("/healthz")
     class Health(View):

@@ -37,25 +37,26 @@ class PantauCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         proc = self.processor
         wall = proc.wall_clock() if proc.wall_clock else None
-        configured = [
-            pair for pair in proc.standards.configured() if self.owns_office(pair[0])
-        ]
-        for fam in contract_series(proc.offices(), proc.malformed(), proc.standards, configured, wall):
-            name = fam.name.removesuffix("_total") if fam.kind == "counter" else fam.name
-            metric: Metric
+        configured = [pair for pair in proc.standards.configured() if self.owns_office(pair[0])]
+        for fam in contract_series(
+            proc.offices(), proc.malformed(), proc.standards, configured, wall
+        ):
+            samples = sorted(fam.samples.items())
+            if fam.kind == "histogram":
+                hist = HistogramMetricFamily(fam.name, fam.help, labels=fam.labels)
+                for key, (cumulative, total) in samples:
+                    hist.add_metric(list(key), list(zip(_BOUNDS, cumulative, strict=True)), total)
+                yield hist
+                continue
+            metric: CounterMetricFamily | GaugeMetricFamily
             if fam.kind == "counter":
-                metric = CounterMetricFamily(name, fam.help, labels=fam.labels)
-            elif fam.kind == "gauge":
-                metric = GaugeMetricFamily(name, fam.help, labels=fam.labels)
+                metric = CounterMetricFamily(
+                    fam.name.removesuffix("_total"), fam.help, labels=fam.labels
+                )
             else:
-                metric = HistogramMetricFamily(name, fam.help, labels=fam.labels)
-            for key, value in sorted(fam.samples.items()):
-                if fam.kind == "histogram":
-                    cumulative, total = value
-                    buckets = list(zip(_BOUNDS, cumulative, strict=True))
-                    metric.add_metric(list(key), buckets, total)  # type: ignore[call-arg]
-                else:
-                    metric.add_metric(list(key), value)
+                metric = GaugeMetricFamily(fam.name, fam.help, labels=fam.labels)
+            for key, value in samples:
+                metric.add_metric(list(key), value)
             yield metric
         yield from self._pipeline()
 

@@ -5,9 +5,21 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from pantau.events import Event, parse_event
+from pantau.events import (
+    CounterEvent,
+    Event,
+    FeedbackSubmitted,
+    ServiceCompleted,
+    ServiceStarted,
+    TicketCalled,
+    TicketCancelled,
+    TicketIssued,
+    TicketNoShow,
+    TicketTransferred,
+    parse_event,
+)
 from pantau.standards import Standard, Standards
 
 from .outcomes import Breach, Effect, Reason, Rejection
@@ -19,7 +31,10 @@ FORGET_SECONDS = 86_400.0  # how long ids and closed visits are remembered
 WAITING, CALLED, SERVING = "waiting", "called", "serving"
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 
-COUNTER_TYPES = frozenset({"counter.opened", "counter.paused", "counter.resumed", "counter.closed"})
+VisitEvent = (
+    TicketIssued | TicketCalled | ServiceStarted | ServiceCompleted | TicketTransferred
+    | TicketNoShow | TicketCancelled
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -52,7 +67,7 @@ class Parked:
     """An event waiting (up to the hold window) for its visit to change."""
 
     seq: int  # arrival order among parked events
-    event: Event
+    event: VisitEvent
     raw: str
 
 
@@ -88,7 +103,7 @@ class OfficeState:
         self._closed_heap: list[tuple[float, str]] = []
         self._orphan_heap: list[tuple[float, int]] = []
         self._deadline_heap: list[tuple[float, str, int]] = []
-        self._apply_by_type: dict[str, Callable[[Event], bool]] = {
+        self._apply_by_type: dict[str, Callable[[Any], bool]] = {
             "ticket.issued": self._issued,
             "ticket.called": self._called,
             "service.started": self._started,
@@ -117,23 +132,24 @@ class OfficeState:
             self.watermark = ts
         self._advance(out, wall)
 
-        kind = event.type
-        apply = self._apply_by_type.get(kind)
+        apply = self._apply_by_type.get(event.type)
         if apply is None:
-            if kind == "feedback.submitted":
+            if isinstance(event, FeedbackSubmitted):
                 self._feedback(event)
             else:
-                self._counter(event)
+                self._counter(cast(CounterEvent, event))
             tally.outcomes["accepted"] += 1
-        elif apply(event):
+            return
+        visit_event = cast(VisitEvent, event)
+        if apply(visit_event):
             tally.outcomes["accepted"] += 1
-            self._retry_parked(event.ticket, out)
+            self._retry_parked(visit_event.ticket, out)
         else:
-            reason = self._rejection_reason(event)
+            reason = self._rejection_reason(visit_event)
             if reason is None:
-                self._park(event, raw)
+                self._park(visit_event, raw)
             else:
-                self._reject(reason, event, raw, out)
+                self._reject(reason, visit_event, raw, out)
 
     def tick(self, out: list[Effect], wall: float) -> None:
         """Look for live breaches at wall-clock time `wall` (CONTRACT §4, clock modes)."""
@@ -182,11 +198,9 @@ class OfficeState:
             heapq.heappop(heap)
             visit.flagged = True
             self.tally.live_breaches[visit.service] += 1
-            out.append(
-                Breach(self.office, visit.service, ticket, visit.queued_at, max_wait, now)
-            )
+            out.append(Breach(self.office, visit.service, ticket, visit.queued_at, max_wait, now))
 
-    def _rejection_reason(self, event: Event) -> Reason | None:
+    def _rejection_reason(self, event: VisitEvent) -> Reason | None:
         """Why an event that cannot apply is rejected now, or None to park it (step 5)."""
         if event.ticket not in self.visits and event.ticket in self.closed:
             return Reason.OUT_OF_SEQUENCE
@@ -194,7 +208,7 @@ class OfficeState:
             return Reason.ORPHAN
         return None
 
-    def _reject(self, reason: Reason, event: Event, raw: str, out: list[Effect]) -> None:
+    def _reject(self, reason: Reason, event: VisitEvent, raw: str, out: list[Effect]) -> None:
         self.tally.rejected[reason.value] += 1
         if reason is Reason.OUT_OF_SEQUENCE:
             detail = f"{event.type} for ticket {event.ticket}: its visit is already closed"
@@ -205,7 +219,7 @@ class OfficeState:
             )
         out.append(Rejection(self.office, reason, detail, raw))
 
-    def _park(self, event: Event, raw: str) -> None:
+    def _park(self, event: VisitEvent, raw: str) -> None:
         seq = self._park_seq = self._park_seq + 1
         self.parked[seq] = Parked(seq, event, raw)
         self._parked_by_ticket.setdefault(event.ticket, []).append(seq)
@@ -247,7 +261,7 @@ class OfficeState:
             deadline = visit.queued_at + self._standard(visit.service).max_wait
             heapq.heappush(self._deadline_heap, (deadline, visit.ticket, visit.segment))
 
-    def _issued(self, event: Event) -> bool:
+    def _issued(self, event: TicketIssued) -> bool:
         ticket = event.ticket
         if ticket in self.visits:
             return False
@@ -281,7 +295,7 @@ class OfficeState:
         heapq.heappush(self._closed_heap, (at, visit.ticket))
         self.tally.closed[visit.service, outcome] += 1
 
-    def _called(self, event: Event) -> bool:
+    def _called(self, event: TicketCalled) -> bool:
         visit = self.visits.get(event.ticket)
         if visit is None:
             return False
@@ -293,7 +307,7 @@ class OfficeState:
         visit.counter = event.counter  # a recall changes only the counter
         return True
 
-    def _started(self, event: Event) -> bool:
+    def _started(self, event: ServiceStarted) -> bool:
         visit = self.visits.get(event.ticket)
         if visit is None or visit.state == SERVING:
             return False
@@ -302,7 +316,7 @@ class OfficeState:
         visit.state, visit.started_at, visit.counter = SERVING, event.ts, event.counter
         return True
 
-    def _completed(self, event: Event) -> bool:
+    def _completed(self, event: ServiceCompleted) -> bool:
         visit = self.visits.get(event.ticket)
         if visit is None or visit.state == WAITING:
             return False
@@ -310,7 +324,7 @@ class OfficeState:
         self._close(visit, "served", event.ts)
         return True
 
-    def _transferred(self, event: Event) -> bool:
+    def _transferred(self, event: TicketTransferred) -> bool:
         visit = self.visits.get(event.ticket)
         if visit is None:
             return False
@@ -328,25 +342,25 @@ class OfficeState:
         self._new_segment(visit)
         return True
 
-    def _leave(self, event: Event, outcome: str) -> bool:
+    def _leave(self, event: TicketNoShow | TicketCancelled, outcome: str) -> bool:
         visit = self.visits.get(event.ticket)
         if visit is None or visit.state == SERVING:
             return False
-        if visit.state == WAITING:
-            if event.ts - visit.queued_at > self._standard(visit.service).max_wait:
-                self.tally.wait_standard[visit.service, "breached"] += 1
+        waited = event.ts - visit.queued_at
+        if visit.state == WAITING and waited > self._standard(visit.service).max_wait:
+            self.tally.wait_standard[visit.service, "breached"] += 1  # left past the standard
         self._close(visit, outcome, event.ts)
         return True
 
-    def _no_show(self, event: Event) -> bool:
+    def _no_show(self, event: TicketNoShow) -> bool:
         return self._leave(event, "no_show")
 
-    def _cancelled(self, event: Event) -> bool:
+    def _cancelled(self, event: TicketCancelled) -> bool:
         return self._leave(event, "cancelled")
 
     # -- counters and feedback -------------------------------------------------------------
 
-    def _counter(self, event: Event) -> None:
+    def _counter(self, event: CounterEvent) -> None:
         state = self.counters.get(event.counter)
         if state is None:
             state = self.counters[event.counter] = [CLOSED, 0.0]
@@ -362,7 +376,7 @@ class OfficeState:
                 self.tally.open_seconds[event.counter] += max(event.ts - state[1], 0.0)
             state[0] = PAUSED if kind == "counter.paused" else CLOSED
 
-    def _feedback(self, event: Event) -> None:
+    def _feedback(self, event: FeedbackSubmitted) -> None:
         tally, service = self.tally, event.service
         tally.feedback[service] += 1
         for element, score in event.scores.items():
@@ -430,7 +444,7 @@ class OfficeState:
                 state._deadline_heap.append((deadline, visit.ticket, visit.segment))
         heapq.heapify(state._deadline_heap)
         for seq, raw in data["parked"]:
-            event = parse_event(raw)
+            event = cast(VisitEvent, parse_event(raw))
             state.parked[seq] = Parked(seq, event, raw)
             state._parked_by_ticket.setdefault(event.ticket, []).append(seq)
             state._orphan_heap.append((event.ts, seq))
@@ -442,4 +456,3 @@ def _heap(items: Iterable[tuple[float, str]]) -> list[tuple[float, str]]:
     heap = list(items)
     heapq.heapify(heap)
     return heap
-

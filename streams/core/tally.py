@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +48,7 @@ def _hists_to_json(hists: dict[Any, Histogram]) -> list[Any]:
     return [[list(k) if isinstance(k, tuple) else k, h.to_json()] for k, h in hists.items()]
 
 
-def _counter_to_json(counter: Counter[Any]) -> list[Any]:
+def _counter_to_json(counter: dict[Any, Any]) -> list[Any]:
     return [[list(k) if isinstance(k, tuple) else k, v] for k, v in counter.items()]
 
 
@@ -71,8 +71,8 @@ class Tally:
     closed: Counter[tuple[str, str]] = field(default_factory=Counter)  # service, outcome
     transfers: Counter[tuple[str, str]] = field(default_factory=Counter)  # from, to
     live_breaches: Counter[str] = field(default_factory=Counter)  # service
-    open_seconds: Counter[str] = field(default_factory=Counter)  # counter
-    busy_seconds: Counter[str] = field(default_factory=Counter)  # counter
+    open_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    busy_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     feedback: Counter[str] = field(default_factory=Counter)  # service
     element_answers: Counter[tuple[str, str]] = field(default_factory=Counter)  # service, element
     element_points: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -102,7 +102,9 @@ class Tally:
     )  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {name: _counter_to_json(getattr(self, name)) for name in self._COUNTERS}
+        data: dict[str, Any] = {
+            name: _counter_to_json(getattr(self, name)) for name in self._COUNTERS
+        }
         data["wait"] = _hists_to_json(self.wait)
         data["processing"] = _hists_to_json(self.processing)
         return data

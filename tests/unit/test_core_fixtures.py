@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from streams.core.partition import PartitionState
-from streams.core.series import contract_series, flatten
 
 from pantau.standards import load_standards
-from tests.support import FIXTURE_NAMES, FIXTURES, expected_series, fixture_lines, series_differences
+from streams.core.partition import PartitionState
+from streams.core.series import contract_series, flatten
+from tests.support import (
+    FIXTURE_NAMES,
+    FIXTURES,
+    expected_series,
+    fixture_lines,
+    series_differences,
+)
 
 
 def run_fixture(name: str) -> tuple[PartitionState, list[object]]:

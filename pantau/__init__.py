@@ -1,0 +1,1 @@
+"""pantau: event-driven service-level monitoring for public-service offices."""

@@ -1,0 +1,346 @@
+"""The service standards file of CONTRACT §3: loading, validation and lookups."""
+
+import math
+import os
+import re
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from pantau.events import ID_PATTERN
+
+__all__ = [
+    "BUILTIN_STANDARD",
+    "Standard",
+    "Standards",
+    "StandardsError",
+    "load_standards",
+    "parse_duration",
+    "parse_standards",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    """The standard in force for one (office, service): seconds, seconds, share."""
+
+    max_wait: float
+    max_processing: float
+    target: float
+
+
+BUILTIN_STANDARD = Standard(max_wait=1800.0, max_processing=900.0, target=0.90)
+
+_VALUE_KEYS = ("max_wait", "max_processing", "target")
+_TOP_KEYS = ("timezone", "defaults", "offices")
+_OFFICE_KEYS = ("name", "defaults", "services")
+_SERVICE_KEYS = ("name", *_VALUE_KEYS)
+_ID = re.compile(ID_PATTERN)
+_DURATION = re.compile(r"(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
+_DURATION_HINT = "a duration such as 90s, 15m or 1h30m, or a positive number of seconds"
+_LOOKUP_CACHE_LIMIT = 100_000
+
+# The values one level of the file can set; a missing key falls back to the next level.
+_Values = dict[str, float]
+
+
+class StandardsError(Exception):
+    """An invalid standards file; the message names the file, the path inside it and why."""
+
+    def __init__(self, source: str, path: str, reason: str) -> None:
+        super().__init__(source, path, reason)
+        self.source, self.path, self.reason = source, path, reason
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.path or '(top level)'}: {self.reason}"
+
+
+def parse_duration(value: object) -> float:
+    """Seconds of a duration ("90s", "15m", "1h30m" or a positive number); ValueError if bad."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:
+            seconds = math.inf
+        if math.isfinite(seconds) and seconds > 0:
+            return seconds
+        raise ValueError(f"{value!r} is not a positive, finite number of seconds")
+    if isinstance(value, str):
+        match = _DURATION.fullmatch(value)
+        if match and value:
+            hours, minutes, seconds_ = (int(part or 0) for part in match.groups())
+            total = hours * 3600 + minutes * 60 + seconds_
+            if total > 0:
+                return float(total)
+            raise ValueError(f"{value!r} is zero: a duration must be positive")
+        if value.isdecimal():
+            raise ValueError(f"{value!r} has no unit: write {value}s, or the number unquoted")
+    raise ValueError(f"{value!r} is not {_DURATION_HINT}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Service:
+    name: str | None
+    values: _Values
+
+
+@dataclass(frozen=True, slots=True)
+class _Office:
+    name: str | None
+    defaults: _Values
+    services: dict[str, _Service]
+
+
+class Standards:
+    """The standards in force; lookups fall back service → office → file → built-in."""
+
+    def __init__(
+        self,
+        defaults: _Values | None = None,
+        offices: dict[str, _Office] | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        self.timezone = timezone
+        self._defaults = defaults or {}
+        self._offices = offices or {}
+        self._cache: dict[tuple[str, str], Standard] = {}
+
+    @classmethod
+    def empty(cls) -> "Standards":
+        """No file: every lookup gives the built-in 30m / 15m / 0.90."""
+        return cls()
+
+    def lookup(self, office: str, service: str) -> Standard:
+        """The standard for a service of an office, configured or not."""
+        key = (office, service)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._resolve(office, service)
+            if len(self._cache) >= _LOOKUP_CACHE_LIMIT:  # ids come from the wire
+                self._cache.clear()
+            self._cache[key] = found
+        return found
+
+    def configured(self) -> list[tuple[str, str]]:
+        """Every (office, service) listed in the file, in file order."""
+        return [
+            (office_id, service_id)
+            for office_id, office in self._offices.items()
+            for service_id in office.services
+        ]
+
+    def office_name(self, office: str) -> str | None:
+        found = self._offices.get(office)
+        return found.name if found else None
+
+    def service_name(self, office: str, service: str) -> str | None:
+        found = self._offices.get(office)
+        entry = found.services.get(service) if found else None
+        return entry.name if entry else None
+
+    def _resolve(self, office: str, service: str) -> Standard:
+        levels: list[_Values] = []
+        found = self._offices.get(office)
+        if found is not None:
+            entry = found.services.get(service)
+            if entry is not None:
+                levels.append(entry.values)
+            levels.append(found.defaults)
+        levels.append(self._defaults)
+
+        def pick(key: str) -> float:
+            for level in levels:
+                if key in level:
+                    return level[key]
+            return float(getattr(BUILTIN_STANDARD, key))
+
+        return Standard(pick("max_wait"), pick("max_processing"), pick("target"))
+
+
+def load_standards(path: str | os.PathLike[str]) -> Standards:
+    """Read and validate a standards file; StandardsError if it cannot be used."""
+    source = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StandardsError(source, "", f"cannot read the file: {exc}") from None
+    return parse_standards(text, source)
+
+
+def parse_standards(text: str, source: str) -> Standards:
+    """Validate the text of a standards file; source names it in error messages."""
+    try:
+        document = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        raise StandardsError(source, where, f"invalid YAML: {reason}") from None
+    except (yaml.YAMLError, ValueError) as exc:
+        raise StandardsError(source, "", f"invalid YAML: {' '.join(str(exc).split())}") from None
+    try:
+        return _build(document)
+    except _Invalid as exc:
+        raise StandardsError(source, exc.path, exc.reason) from None
+
+
+class _Invalid(Exception):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path, self.reason = path, reason
+
+
+def _build(document: object) -> Standards:
+    top = _mapping(document, "", _TOP_KEYS)
+    timezone = top.get("timezone")
+    if timezone is not None:
+        _check_timezone(timezone)
+    offices: dict[str, _Office] = {}
+    for office_id, raw_office in _mapping(top.get("offices"), "offices").items():
+        path = _id(office_id, "offices", "office")
+        office = _mapping(raw_office, path, _OFFICE_KEYS)
+        services: dict[str, _Service] = {}
+        for service_id, raw_service in _mapping(office.get("services"), f"{path}.services").items():
+            service_path = _id(service_id, f"{path}.services", "service")
+            service = _mapping(raw_service, service_path, _SERVICE_KEYS)
+            services[service_id] = _Service(
+                _name(service, service_path), _values(service, service_path)
+            )
+        defaults_path = f"{path}.defaults"
+        office_defaults = _values(
+            _mapping(office.get("defaults"), defaults_path, _VALUE_KEYS), defaults_path
+        )
+        offices[office_id] = _Office(_name(office, path), office_defaults, services)
+    defaults = _values(_mapping(top.get("defaults"), "defaults", _VALUE_KEYS), "defaults")
+    return Standards(defaults, offices, timezone)
+
+
+def _mapping(value: object, path: str, keys: tuple[str, ...] | None = None) -> dict[Any, Any]:
+    """A mapping (null counts as empty) whose keys, if given, are all known."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Invalid(path, f"must be a mapping, not {_kind(value)}")
+    if keys is not None:
+        for key in value:
+            if key not in keys:
+                raise _Invalid(
+                    _join(path, _label(key)), f"unknown key (expected {', '.join(keys)})"
+                )
+    return value
+
+
+def _id(value: object, parent: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(_join(parent, _label(value)), f"{what} id must be a string (quote it)")
+    if not _ID.fullmatch(value):
+        raise _Invalid(_join(parent, _label(value)), f"bad {what} id: must match {ID_PATTERN}")
+    return _join(parent, value)
+
+
+def _name(entry: dict[str, Any], path: str) -> str | None:
+    name = entry.get("name")
+    if name is not None and not isinstance(name, str):
+        raise _Invalid(f"{path}.name", f"must be a string, not {_kind(name)}")
+    return name
+
+
+def _values(entry: dict[str, Any], path: str) -> _Values:
+    values: _Values = {}
+    for key in ("max_wait", "max_processing"):
+        if key in entry:
+            try:
+                values[key] = parse_duration(entry[key])
+            except ValueError as exc:
+                raise _Invalid(f"{path}.{key}", f"bad duration: {exc}") from None
+    if "target" in entry:
+        target = entry["target"]
+        if (
+            isinstance(target, bool)
+            or not isinstance(target, int | float)
+            or not 0 <= target <= 1  # also false for NaN
+        ):
+            raise _Invalid(f"{path}.target", f"{target!r} is not a share between 0 and 1")
+        values["target"] = float(target)
+    return values
+
+
+def _check_timezone(value: object) -> None:
+    if not isinstance(value, str):
+        raise _Invalid("timezone", f"must be a time zone name, not {_kind(value)}")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _Invalid("timezone", f"unknown time zone {value!r}") from None
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _label(key: object) -> str:
+    """A key as written in a path: plain if it is a simple word, else quoted."""
+    if isinstance(key, str) and key and key.isprintable() and " " not in key and "." not in key:
+        return key
+    return repr(key)
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else f"{type(value).__name__} {value!r}"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 core scalars and no duplicate keys.
+
+    PyYAML follows YAML 1.1, where `max_wait: 1:30` is the number 90 (base 60), `010` is 8
+    and an office called `no` is False: silent surprises in a standards file.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r}",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    assert isinstance(node, yaml.ScalarNode)
+    return int(loader.construct_scalar(node))  # decimal only: no octal, no base 60
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
