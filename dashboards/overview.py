@@ -1,0 +1,163 @@
+"""Office overview for managers: are we meeting our standard right now, where, and why not?"""
+
+from grafana_foundation_sdk.models.dashboard import Dashboard
+
+from dashboards import promql as pq
+from dashboards.i18n import Lang
+from dashboards.layout import Layout, dashboard
+from dashboards.panels import IKM_STEPS, POSITIVE_IS_GOOD, ZERO_IS_GOOD, Panels, Q, Steps
+from dashboards.shared import compliance_stat
+from dashboards.texts import UNITS, WORDS
+
+KEY = "overview"
+
+
+def build(lang: Lang) -> Dashboard:
+    """The office overview dashboard in `lang`."""
+    p = Panels(KEY, lang)
+    served = pq.os_sel("pantau_tickets_closed_total", 'outcome="served"')
+    now = [
+        p.stat(
+            "queue_now",
+            [Q(pq.total(pq.os_sel("pantau_queue_length")))],
+            unit=UNITS["people"],
+            span=4,
+            height=6,
+        ),
+        p.stat(
+            "over_standard_now",
+            [Q(pq.total(pq.os_sel("pantau_waiting_over_standard")))],
+            unit=UNITS["people"],
+            colors=ZERO_IS_GOOD,
+            span=4,
+            height=6,
+        ),
+        p.stat(
+            "counters_open",
+            [Q(pq.total(pq.office_sel("pantau_counters_open")))],
+            unit=UNITS["counters"],
+            colors=Steps("orange", ((1, "green"),)),
+            span=4,
+            height=6,
+        ),
+        p.stat(
+            "oldest_wait",
+            [Q(pq.minutes(pq.agg("max", "", pq.os_sel("pantau_oldest_wait_seconds"))))],
+            unit=UNITS["minutes"],
+            decimals=0,
+            span=4,
+            height=6,
+        ),
+        p.bars(
+            "queue_by_service",
+            [Q(pq.total(pq.os_sel("pantau_queue_length"), "service"), "{{service}}")],
+            unit=UNITS["people"],
+            decimals=0,
+            height=6,
+        ),
+    ]
+    standard = [
+        compliance_stat(p, "compliance_hour", pq.HOUR, today=False),
+        compliance_stat(p, "compliance_today", pq.RANGE, today=True),
+        p.bars(
+            "gap_by_service_today",
+            [Q(f"{pq.compliance('wait', 'service')} - {pq.target('service')}", "{{service}}")],
+            unit="percentunit",
+            colors=POSITIVE_IS_GOOD,
+            decimals=1,
+            today=True,
+            span=12,
+            min_value=-1,
+            max_value=1,
+        ),
+        p.timeseries(
+            "compliance_trend",
+            [Q(pq.os_sel("office_service:pantau_wait_compliance:ratio_rate1h"), "{{service}}")],
+            unit="percentunit",
+            span=24,
+            height=8,
+        ),
+    ]
+    service = [
+        p.stat(
+            "issued_today",
+            [Q(pq.grown(pq.os_sel("pantau_tickets_issued_total")))],
+            unit=UNITS["people"],
+            today=True,
+            span=4,
+            height=8,
+        ),
+        p.stat(
+            "served_today",
+            [Q(pq.grown(served))],
+            unit=UNITS["people"],
+            today=True,
+            span=4,
+            height=8,
+        ),
+        p.stat(
+            "not_served_today",
+            [
+                Q(
+                    pq.grown(pq.os_sel("pantau_tickets_closed_total", 'outcome="no_show"')),
+                    WORDS["no_show"],
+                ),
+                Q(
+                    pq.grown(pq.os_sel("pantau_tickets_closed_total", 'outcome="cancelled"')),
+                    WORDS["cancelled"],
+                ),
+            ],
+            unit=UNITS["people"],
+            today=True,
+            span=4,
+            height=8,
+        ),
+        p.timeseries(
+            "served_per_hour",
+            [Q(pq.per_hour(served, "service"), "{{service}}")],
+            unit=UNITS["people"],
+            bars=True,
+            span=12,
+            height=8,
+        ),
+    ]
+    satisfaction = [
+        p.stat("ikm", [Q(pq.ikm())], unit="none", colors=IKM_STEPS, decimals=2, span=4, height=8),
+        p.stat(
+            "ikm_category",
+            [Q(pq.ikm())],
+            unit="none",
+            colors=IKM_STEPS,
+            categories=True,
+            span=4,
+            height=8,
+        ),
+        p.stat(
+            "responses",
+            [Q(pq.grown(pq.os_sel("pantau_feedback_responses_total")))],
+            unit=UNITS["responses"],
+            span=4,
+            height=8,
+        ),
+        p.bars(
+            "ikm_by_service",
+            [Q(pq.ikm("service"), "{{service}}")],
+            unit="none",
+            colors=IKM_STEPS,
+            decimals=2,
+            span=12,
+            min_value=25,
+            max_value=100,
+        ),
+    ]
+    return dashboard(
+        KEY,
+        lang,
+        [
+            ("now", now),
+            ("standard", standard),
+            ("service", service),
+            ("satisfaction", satisfaction),
+        ],
+        Layout(time_from="now/d"),
+    )

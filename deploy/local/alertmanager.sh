@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Run a local Alertmanager for pantau on 127.0.0.1: start | stop | status | reload.
+#
+# Uses Debian's `prometheus-alertmanager` (and `amtool` to check the config first).
+# Installs nothing: if a binary is missing it says what to install. Configuration, data,
+# log and pid file live under ${PANTAU_STATE_DIR:-<repo>/.state}/alertmanager/.
+# Clustering is off (--cluster.listen-address=): one local instance.
+#
+# The config is rendered from deploy/alertmanager/alertmanager.yml on every start/reload,
+# with these overrides from the environment:
+#   ALERTMANAGER_PORT            listen port (default 9094; 9093 is the local Kafka's)
+#   ALERTMANAGER_WEBHOOK_URL     receivers' URL (default http://127.0.0.1:9099/alerts)
+#   ALERTMANAGER_GROUP_WAIT      every route's group_wait (e.g. 1s for tests)
+#   ALERTMANAGER_GROUP_INTERVAL  every route's group_interval
+#   ALERTMANAGER_REPEAT_INTERVAL every route's repeat_interval
+# `start` on a running Alertmanager re-renders the config and reloads it.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+SRC="$REPO/deploy/alertmanager/alertmanager.yml"
+STATE="${PANTAU_STATE_DIR:-$REPO/.state}/alertmanager"
+PORT="${ALERTMANAGER_PORT:-9094}"
+URL="http://127.0.0.1:$PORT"
+CONFIG="$STATE/alertmanager.yml"
+PIDFILE="$STATE/alertmanager.pid"
+LOG="$STATE/alertmanager.log"
+DATA="$STATE/data"
+READY_TIMEOUT="${ALERTMANAGER_READY_TIMEOUT:-60}"
+
+die() {
+    echo "alertmanager.sh: $*" >&2
+    exit 1
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 ||
+        die "'$1' not found. Install it with: apt-get install prometheus prometheus-alertmanager curl"
+}
+
+# Replace the value of every line marked "# pantau:<marker>" when $2 is set.
+override() {
+    local marker="$1" value="$2"
+    [[ -n "$value" ]] || return 0
+    value="${value//\\/\\\\}"
+    value="${value//&/\\&}"
+    value="${value//|/\\|}"
+    sed -E -i "s|^( *(- )?[a-z_-]+:).*# pantau:$marker$|\1 $value # pantau:$marker|" "$CONFIG.tmp"
+}
+
+render() {
+    mkdir -p "$STATE" "$DATA"
+    cp "$SRC" "$CONFIG.tmp"
+    override webhook_url "${ALERTMANAGER_WEBHOOK_URL:-}"
+    override group_wait "${ALERTMANAGER_GROUP_WAIT:-}"
+    override group_interval "${ALERTMANAGER_GROUP_INTERVAL:-}"
+    override repeat_interval "${ALERTMANAGER_REPEAT_INTERVAL:-}"
+    if ! amtool check-config "$CONFIG.tmp" >"$STATE/check.log" 2>&1; then
+        rm -f "$CONFIG.tmp"
+        die "the rendered config does not pass amtool check-config:
+$(cat "$STATE/check.log")"
+    fi
+    mv "$CONFIG.tmp" "$CONFIG"
+}
+
+# True while process $1 runs (a child that exited but was not reaped yet is a zombie).
+alive() {
+    [[ -r "/proc/$1/stat" ]] && [[ "$(awk '{print $3}' "/proc/$1/stat")" != Z ]]
+}
+
+pid() {
+    [[ -f "$PIDFILE" ]] || return 1
+    local p
+    p="$(cat "$PIDFILE")"
+    [[ -n "$p" ]] && alive "$p" || return 1
+    grep -qa alertmanager "/proc/$p/cmdline" 2>/dev/null || return 1
+    echo "$p"
+}
+
+wait_ready() {
+    local p="$1" deadline=$((SECONDS + READY_TIMEOUT))
+    until curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; do
+        alive "$p" || die "Alertmanager exited while starting; last lines of $LOG:
+$(tail -n 20 "$LOG")"
+        ((SECONDS < deadline)) || die "Alertmanager not ready after ${READY_TIMEOUT}s; see $LOG"
+        sleep 0.2
+    done
+}
+
+reload() {
+    local p
+    p="$(pid)" || die "not running"
+    render
+    curl -fsS -X POST "$URL/-/reload" >/dev/null || die "reload failed; see $LOG"
+    wait_ready "$p"
+    echo "alertmanager reloaded ($URL, config $CONFIG)"
+}
+
+start() {
+    need prometheus-alertmanager
+    need amtool
+    need curl
+    if pid >/dev/null; then
+        reload
+        return
+    fi
+    render
+    nohup prometheus-alertmanager \
+        --config.file="$CONFIG" \
+        --storage.path="$DATA" \
+        --web.listen-address="127.0.0.1:$PORT" \
+        --cluster.listen-address= \
+        >>"$LOG" 2>&1 </dev/null &
+    local p=$!
+    echo "$p" >"$PIDFILE"
+    wait_ready "$p"
+    echo "alertmanager started (pid $p, $URL, state $STATE)"
+}
+
+stop() {
+    local p
+    if ! p="$(pid)"; then
+        rm -f "$PIDFILE"
+        echo "alertmanager not running"
+        return
+    fi
+    kill -TERM "$p"
+    local deadline=$((SECONDS + 30))
+    while alive "$p"; do
+        if ((SECONDS >= deadline)); then
+            echo "alertmanager did not stop in 30s; killing pid $p" >&2
+            kill -KILL "$p" 2>/dev/null || true
+            break
+        fi
+        sleep 0.2
+    done
+    rm -f "$PIDFILE"
+    echo "alertmanager stopped"
+}
+
+status() {
+    local p
+    if ! p="$(pid)"; then
+        echo "alertmanager not running"
+        return 3
+    fi
+    if curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; then
+        echo "alertmanager running (pid $p, $URL, ready)"
+    else
+        echo "alertmanager running (pid $p, $URL, not ready)"
+        return 1
+    fi
+}
+
+case "${1:-}" in
+start) start ;;
+stop) stop ;;
+status) status ;;
+reload) need amtool && need curl && reload ;;
+*)
+    echo "usage: $0 start|stop|status|reload" >&2
+    exit 2
+    ;;
+esac

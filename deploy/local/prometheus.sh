@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Run a local Prometheus for pantau on 127.0.0.1: start | stop | status | reload.
+#
+# Uses Debian's `prometheus` (and `promtool` to check the config first). Installs nothing:
+# if a binary is missing it says what to install. Configuration, data, log and pid file
+# live under ${PANTAU_STATE_DIR:-<repo>/.state}/prometheus/.
+#
+# The config is rendered from deploy/prometheus/prometheus.yml on every start/reload,
+# with these overrides from the environment:
+#   PROMETHEUS_PORT         listen port (default 9090)
+#   PANTAU_WORKER_TARGETS   comma-separated worker host:port (default 127.0.0.1:6066)
+#   PANTAU_GATEWAY_TARGETS  comma-separated gateway host:port (default 127.0.0.1:8088)
+#   ALERTMANAGER_PORT       Alertmanager port on 127.0.0.1 (default 9094)
+#   SCRAPE_INTERVAL         e.g. 1s for tests (default 15s)
+#   EVALUATION_INTERVAL     rule evaluation interval (default: SCRAPE_INTERVAL, else 15s)
+#   PANTAU_ALERT_FOR        if set (e.g. 5s), replaces every alert's `for:` (tests only)
+#   PROMETHEUS_RETENTION    TSDB retention (default 15d)
+# `start` on a running Prometheus re-renders the config and reloads it.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+SRC="$REPO/deploy/prometheus"
+STATE="${PANTAU_STATE_DIR:-$REPO/.state}/prometheus"
+PORT="${PROMETHEUS_PORT:-9090}"
+URL="http://127.0.0.1:$PORT"
+CONFIG="$STATE/prometheus.yml"
+RULES="$STATE/rules"
+PIDFILE="$STATE/prometheus.pid"
+LOG="$STATE/prometheus.log"
+DATA="$STATE/data"
+READY_TIMEOUT="${PROMETHEUS_READY_TIMEOUT:-60}"
+
+die() {
+    echo "prometheus.sh: $*" >&2
+    exit 1
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 ||
+        die "'$1' not found. Install it with: apt-get install prometheus prometheus-alertmanager curl"
+}
+
+# "a:1,b:2" -> "a:1", "b:2"
+yaml_list() {
+    local out="" item
+    IFS=',' read -ra items <<<"$1"
+    for item in "${items[@]}"; do
+        item="${item// /}"
+        [[ -n "$item" ]] || continue
+        out+="${out:+, }\"$item\""
+    done
+    [[ -n "$out" ]] || die "empty target list: '$1'"
+    echo "$out"
+}
+
+render() {
+    mkdir -p "$STATE" "$RULES" "$DATA"
+    local scrape="${SCRAPE_INTERVAL:-15s}"
+    local evaluation="${EVALUATION_INTERVAL:-$scrape}"
+    local workers gateways
+    workers="$(yaml_list "${PANTAU_WORKER_TARGETS:-127.0.0.1:6066}")"
+    gateways="$(yaml_list "${PANTAU_GATEWAY_TARGETS:-127.0.0.1:8088}")"
+    sed -E \
+        -e "s|^( *scrape_interval:).*# pantau:scrape_interval$|\1 $scrape # pantau:scrape_interval|" \
+        -e "s|^( *evaluation_interval:).*# pantau:evaluation_interval$|\1 $evaluation # pantau:evaluation_interval|" \
+        -e "s|^( *- targets:).*# pantau:alertmanager_targets$|\1 [\"127.0.0.1:${ALERTMANAGER_PORT:-9094}\"] # pantau:alertmanager_targets|" \
+        -e "s|^( *- targets:).*# pantau:worker_targets$|\1 [$workers] # pantau:worker_targets|" \
+        -e "s|^( *- targets:).*# pantau:gateway_targets$|\1 [$gateways] # pantau:gateway_targets|" \
+        -e "s|^( *- )rules/|\1$RULES/|" \
+        "$SRC/prometheus.yml" >"$CONFIG.tmp"
+    rm -f "$RULES"/*.yml
+    local rule
+    for rule in "$SRC"/rules/*.yml; do
+        if [[ -n "${PANTAU_ALERT_FOR:-}" ]]; then
+            sed -E "s|^( *for:).*$|\1 $PANTAU_ALERT_FOR|" "$rule" >"$RULES/$(basename "$rule")"
+        else
+            cp "$rule" "$RULES/"
+        fi
+    done
+    if ! promtool check config "$CONFIG.tmp" >"$STATE/check.log" 2>&1; then
+        rm -f "$CONFIG.tmp"
+        die "the rendered config does not pass promtool check config:
+$(cat "$STATE/check.log")"
+    fi
+    mv "$CONFIG.tmp" "$CONFIG"
+}
+
+# True while process $1 runs (a child that exited but was not reaped yet is a zombie).
+alive() {
+    [[ -r "/proc/$1/stat" ]] && [[ "$(awk '{print $3}' "/proc/$1/stat")" != Z ]]
+}
+
+pid() {
+    [[ -f "$PIDFILE" ]] || return 1
+    local p
+    p="$(cat "$PIDFILE")"
+    [[ -n "$p" ]] && alive "$p" || return 1
+    grep -qa prometheus "/proc/$p/cmdline" 2>/dev/null || return 1
+    echo "$p"
+}
+
+wait_ready() {
+    local p="$1" deadline=$((SECONDS + READY_TIMEOUT))
+    until curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; do
+        alive "$p" || die "Prometheus exited while starting; last lines of $LOG:
+$(tail -n 20 "$LOG")"
+        ((SECONDS < deadline)) || die "Prometheus not ready after ${READY_TIMEOUT}s; see $LOG"
+        sleep 0.2
+    done
+}
+
+reload() {
+    local p
+    p="$(pid)" || die "not running"
+    render
+    curl -fsS -X POST "$URL/-/reload" >/dev/null || die "reload failed; see $LOG"
+    wait_ready "$p"
+    echo "prometheus reloaded ($URL, config $CONFIG)"
+}
+
+start() {
+    need prometheus
+    need promtool
+    need curl
+    if pid >/dev/null; then
+        reload
+        return
+    fi
+    render
+    nohup prometheus \
+        --config.file="$CONFIG" \
+        --storage.tsdb.path="$DATA" \
+        --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-15d}" \
+        --web.listen-address="127.0.0.1:$PORT" \
+        --web.enable-lifecycle \
+        >>"$LOG" 2>&1 </dev/null &
+    local p=$!
+    echo "$p" >"$PIDFILE"
+    wait_ready "$p"
+    echo "prometheus started (pid $p, $URL, state $STATE)"
+}
+
+stop() {
+    local p
+    if ! p="$(pid)"; then
+        rm -f "$PIDFILE"
+        echo "prometheus not running"
+        return
+    fi
+    kill -TERM "$p"
+    local deadline=$((SECONDS + 30))
+    while alive "$p"; do
+        if ((SECONDS >= deadline)); then
+            echo "prometheus did not stop in 30s; killing pid $p" >&2
+            kill -KILL "$p" 2>/dev/null || true
+            break
+        fi
+        sleep 0.2
+    done
+    rm -f "$PIDFILE"
+    echo "prometheus stopped"
+}
+
+status() {
+    local p
+    if ! p="$(pid)"; then
+        echo "prometheus not running"
+        return 3
+    fi
+    if curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; then
+        echo "prometheus running (pid $p, $URL, ready)"
+    else
+        echo "prometheus running (pid $p, $URL, not ready)"
+        return 1
+    fi
+}
+
+case "${1:-}" in
+start) start ;;
+stop) stop ;;
+status) status ;;
+reload) need promtool && need curl && reload ;;
+*)
+    echo "usage: $0 start|stop|status|reload" >&2
+    exit 2
+    ;;
+esac
