@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,3 +52,61 @@ class WorkerSettings(KafkaSettings):
         5000, ge=1, description="journaled events per office before a snapshot replaces them"
     )
     tick_seconds: float = Field(5.0, gt=0, le=5.0, description="wall-clock breach check period")
+    session_timeout: float = Field(
+        10.0, ge=6, description="seconds before a silent worker's partitions move to others"
+    )
+
+
+def _check_timezone(name: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name
+
+
+class ClientSettings(KafkaSettings):
+    """Settings of CounterClient (and of `pantau simulate`, which sends through it)."""
+
+    spool_path: Path = Field(
+        Path(".state/spool/client.sqlite"), description="SQLite file of events waiting for Kafka"
+    )
+    spool_max_events: int = Field(
+        100_000, ge=1, description="most events the spool holds; past it new events are refused"
+    )
+    spool_warn_ratio: float = Field(
+        0.8, gt=0, le=1, description="warn when the spool is this full"
+    )
+    send_timeout: float = Field(
+        30.0, gt=0, description="seconds Kafka has to acknowledge a send before it is retried"
+    )
+    timezone: str = Field("UTC", description="time zone of the occurred_at the client writes")
+    client_id: str = Field("pantau-client", description="Kafka client id")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
+class GatewaySettings(KafkaSettings):
+    """Settings of `pantau gateway`."""
+
+    gateway_host: str = Field("127.0.0.1", description="address the gateway listens on")
+    gateway_port: int = Field(8088, ge=1, le=65535)
+    tokens: Path | None = Field(None, description="YAML file: bearer token -> offices")
+    gateway_max_body: int = Field(1 << 20, ge=1, description="largest request body, in bytes")
+    gateway_max_batch: int = Field(1000, ge=1, le=1000, description="most events per request")
+    send_timeout: float = Field(
+        30.0, gt=0, description="seconds Kafka has to acknowledge a request's events"
+    )
+
+
+class SimulateSettings(ClientSettings):
+    """Settings of `pantau simulate`."""
+
+    standards: Path | None = Field(None, description="service standards YAML file")
+    spool_path: Path = Path(".state/spool/simulate.sqlite")
+    client_id: str = "pantau-simulate"

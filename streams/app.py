@@ -46,6 +46,8 @@ def create_app(
         producer_acks=-1,
         producer_max_request_size=16 * 1024 * 1024,
         stream_wait_empty=False,
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=settings.session_timeout / 4,
         web_enabled=True,
     )
     events = app.topic(

@@ -9,7 +9,8 @@
 # with these overrides from the environment:
 #   PROMETHEUS_PORT         listen port (default 9090)
 #   PANTAU_WORKER_TARGETS   comma-separated worker host:port (default 127.0.0.1:6066)
-#   PANTAU_GATEWAY_TARGETS  comma-separated gateway host:port (default 127.0.0.1:8088)
+#   PANTAU_GATEWAY_TARGETS  comma-separated gateway host:port (default 127.0.0.1:8088;
+#                           set it empty for a stack without a gateway)
 #   ALERTMANAGER_PORT       Alertmanager port on 127.0.0.1 (default 9094)
 #   SCRAPE_INTERVAL         e.g. 1s for tests (default 15s)
 #   EVALUATION_INTERVAL     rule evaluation interval (default: SCRAPE_INTERVAL, else 15s)
@@ -41,7 +42,7 @@ need() {
         die "'$1' not found. Install it with: apt-get install prometheus prometheus-alertmanager curl"
 }
 
-# "a:1,b:2" -> "a:1", "b:2"
+# "a:1,b:2" -> "a:1", "b:2" ("" -> nothing: a job with no targets)
 yaml_list() {
     local out="" item
     IFS=',' read -ra items <<<"$1"
@@ -50,7 +51,6 @@ yaml_list() {
         [[ -n "$item" ]] || continue
         out+="${out:+, }\"$item\""
     done
-    [[ -n "$out" ]] || die "empty target list: '$1'"
     echo "$out"
 }
 
@@ -59,8 +59,8 @@ render() {
     local scrape="${SCRAPE_INTERVAL:-15s}"
     local evaluation="${EVALUATION_INTERVAL:-$scrape}"
     local workers gateways
-    workers="$(yaml_list "${PANTAU_WORKER_TARGETS:-127.0.0.1:6066}")"
-    gateways="$(yaml_list "${PANTAU_GATEWAY_TARGETS:-127.0.0.1:8088}")"
+    workers="$(yaml_list "${PANTAU_WORKER_TARGETS-127.0.0.1:6066}")"
+    gateways="$(yaml_list "${PANTAU_GATEWAY_TARGETS-127.0.0.1:8088}")"
     sed -E \
         -e "s|^( *scrape_interval:).*# pantau:scrape_interval$|\1 $scrape # pantau:scrape_interval|" \
         -e "s|^( *evaluation_interval:).*# pantau:evaluation_interval$|\1 $evaluation # pantau:evaluation_interval|" \

@@ -160,6 +160,12 @@ def contract_series(
             f["pantau_feedback_score_points_total"].add((o, service, element), n)
         standard_pairs.update((o, service) for service in state.services)
     for office, service in standard_pairs:
+        # Zero-valued series from the start, so rate() sees a service's first wait.
+        for result in ("met", "breached"):
+            f["pantau_wait_standard_total"].add((office, service, result), 0)
+            f["pantau_processing_standard_total"].add((office, service, result), 0)
+        f["pantau_tickets_issued_total"].add((office, service), 0)
+        f["pantau_live_breaches_total"].add((office, service), 0)
         std = standards.lookup(office, service)
         f["pantau_standard_seconds"].add((office, service, "wait"), std.max_wait)
         f["pantau_standard_seconds"].add((office, service, "processing"), std.max_processing)
