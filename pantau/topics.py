@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from contextlib import suppress
 
 from kafka import KafkaAdminClient
@@ -15,7 +16,21 @@ class BrokerUnavailable(RuntimeError):
     """The Kafka broker could not be reached."""
 
 
+def check_reachable(broker: str, timeout_s: float = 5.0) -> None:
+    """Fail fast, with the reason, when no bootstrap server accepts a TCP connection."""
+    errors = []
+    for server in broker.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            socket.create_connection((host or "localhost", int(port)), timeout=timeout_s).close()
+            return
+        except (OSError, ValueError) as exc:
+            errors.append(f"{server.strip()}: {exc}")
+    raise BrokerUnavailable(f"cannot reach the Kafka broker at {'; '.join(errors)}")
+
+
 def admin_client(broker: str, timeout_s: float = 10.0) -> KafkaAdminClient:
+    check_reachable(broker)
     try:
         return KafkaAdminClient(
             bootstrap_servers=broker,
