@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STATE ?= .state
-DEMO_PREFIX ?= demo
 DEMO_PORT ?= 6066
 
 .PHONY: setup test lint demo demo-stop services-stop clean
@@ -29,7 +28,7 @@ lint: setup
 
 demo: setup
 	deploy/local/kafka.sh start
-	DEMO_PREFIX=$(DEMO_PREFIX) DEMO_PORT=$(DEMO_PORT) deploy/local/demo.sh start
+	DEMO_PORT=$(DEMO_PORT) deploy/local/demo.sh start
 
 demo-stop:
 	deploy/local/demo.sh stop

@@ -4,14 +4,15 @@
 #   deploy/local/demo.sh start   start the worker, replay the sample day, print where to look
 #   deploy/local/demo.sh stop    stop the demo worker
 #
-# Environment: DEMO_PREFIX (demo), DEMO_PORT (6066), KAFKA_PORT (9092), PANTAU_STATE_DIR.
+# Environment: DEMO_PREFIX (demo-<time>), DEMO_PORT (6066), KAFKA_PORT (9092), PANTAU_STATE_DIR.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE_DIR=${PANTAU_STATE_DIR:-$REPO_ROOT/.state}/demo
 PID_FILE=$STATE_DIR/worker.pid
 PANTAU=$REPO_ROOT/.venv/bin/pantau
-PREFIX=${DEMO_PREFIX:-demo}
+# A fresh topic prefix for every start, so each demo shows exactly one day.
+PREFIX_FILE=$STATE_DIR/prefix
 PORT=${DEMO_PORT:-6066}
 BROKER=127.0.0.1:${KAFKA_PORT:-9092}
 DAY=$REPO_ROOT/examples/mpp-medan-day.events.jsonl
@@ -19,11 +20,26 @@ STANDARDS=$REPO_ROOT/examples/standards.yaml
 
 running() { [[ -f $PID_FILE ]] && kill -0 "$(<"$PID_FILE")" 2>/dev/null; }
 
+# Wait until the worker's metrics account for every replayed message.
+wait_settled() {
+    local want=$1 got=0
+    for _ in $(seq 1 120); do
+        got=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk \
+            '/^pantau_events_(consumed_total|parked)\{/ {n += $NF} END {printf "%d", n}')
+        ((got >= want)) && return 0
+        sleep 1
+    done
+    echo "demo: only $got of $want messages processed after 2 minutes; see $STATE_DIR/worker.log" >&2
+}
+
 start() {
     mkdir -p "$STATE_DIR"
     if running; then
         echo "demo: worker already running (pid $(<"$PID_FILE"))"
+        PREFIX=$(<"$PREFIX_FILE")
     else
+        PREFIX=${DEMO_PREFIX:-demo-$(date +%Y%m%d-%H%M%S)}
+        echo "$PREFIX" >"$PREFIX_FILE"
         # A fresh prefix-specific data folder; state itself lives in Kafka.
         nohup "$PANTAU" worker --standards "$STANDARDS" --clock event --topic-prefix "$PREFIX" \
             --web-port "$PORT" --data-dir "$STATE_DIR/data" --broker "$BROKER" \
@@ -35,10 +51,11 @@ start() {
             sleep 1
         done
         "$PANTAU" replay "$DAY" --topic-prefix "$PREFIX" --broker "$BROKER"
+        wait_settled "$(grep -c . "$DAY")"
     fi
     cat <<MSG
 
-pantau demo is running.
+pantau demo is running (topic prefix $PREFIX).
   metrics:     http://127.0.0.1:$PORT/metrics
   health:      http://127.0.0.1:$PORT/healthz
   worker log:  $STATE_DIR/worker.log
