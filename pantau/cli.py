@@ -33,7 +33,9 @@ def settings_from(cls: type[Any], **flags: Any) -> Any:
         return cls(**{k: v for k, v in flags.items() if v is not None})
     except ValidationError as exc:
         err = exc.errors()[0]
-        fail(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 2)
+        where = ".".join(map(str, err["loc"]))
+        reason = err["msg"].removeprefix("Value error, ")
+        fail(f"{where}: {reason}" if where else reason, 2)
 
 
 @cli.command()
@@ -109,6 +111,162 @@ def schema() -> None:
 
     json.dump(event_json_schema(), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+@cli.command()
+def gateway(
+    port: Annotated[
+        int | None, typer.Option(help="port to listen on [env PANTAU_GATEWAY_PORT; 8088]")
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option(help="address to listen on [env PANTAU_GATEWAY_HOST; 127.0.0.1]")
+    ] = None,
+    tokens: Annotated[
+        Path | None, typer.Option(help="YAML file: bearer token -> offices [env PANTAU_TOKENS]")
+    ] = None,
+    max_body: Annotated[
+        int | None, typer.Option(help="largest body in bytes [env PANTAU_GATEWAY_MAX_BODY]")
+    ] = None,
+    topic_prefix: Prefix = None,
+    broker: Broker = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+) -> None:
+    """Accept events over HTTP (POST /v1/events, bearer tokens) and send them to Kafka."""
+    import uvicorn
+
+    from producers.gateway import create_gateway
+    from producers.tokens import TokensError, load_tokens
+
+    from .settings import GatewaySettings
+
+    settings: GatewaySettings = settings_from(
+        GatewaySettings, gateway_port=port, gateway_host=host, tokens=tokens,
+        gateway_max_body=max_body, topic_prefix=topic_prefix, broker=broker,
+    )  # fmt: skip
+    if settings.tokens is None:
+        fail("no tokens file: give --tokens PATH or set PANTAU_TOKENS", 2)
+    try:
+        table = load_tokens(settings.tokens)
+    except TokensError as exc:
+        fail(str(exc), 2)
+    app = create_gateway(settings, table)
+    uvicorn.run(
+        app, host=settings.gateway_host, port=settings.gateway_port, log_level=log_level.lower()
+    )
+
+
+@cli.command()
+def simulate(
+    standards: Annotated[
+        Path | None, typer.Option(help="service standards YAML [env PANTAU_STANDARDS]")
+    ] = None,
+    offices: Annotated[
+        list[str] | None,
+        typer.Option(help="offices to simulate (repeat, or comma-separated); default: the file's"),
+    ] = None,
+    offices_count: Annotated[
+        int | None,
+        typer.Option(min=1, help="simulate N synthetic offices office-001… instead"),
+    ] = None,
+    speed: Annotated[
+        str, typer.Option(help="simulated seconds per second (60: a minute a second), or max")
+    ] = "max",
+    seed: Annotated[int, typer.Option(help="the same seed gives the same events")] = 0,
+    duration: Annotated[
+        str, typer.Option(help="simulated time from the first day's opening: 1d, 3d, 8h, 90m")
+    ] = "1d",
+    date: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD [default: today]")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write JSONL to this file instead of sending to Kafka")
+    ] = None,
+    spool: Annotated[
+        Path | None, typer.Option(help="the client's spool file [env PANTAU_SPOOL_PATH]")
+    ] = None,
+    progress: Annotated[
+        bool, typer.Option(help="show the simulated clock and the count on stderr")
+    ] = True,
+    topic_prefix: Prefix = None,
+    broker: Broker = None,
+) -> None:
+    """Simulate office days (arrivals, counters, breaks, feedback) as contract events."""
+    import sqlite3
+    import zoneinfo
+    from datetime import date as Date
+    from datetime import datetime
+
+    from producers.client import CounterClient
+    from producers.simulator import DEFAULT_TIMEZONE, day_start, plan_offices, simulate_timed
+    from producers.sinks import ClientSink, FileSink, LineProgress, pump
+    from producers.spool import SpoolBusy
+
+    from .settings import SimulateSettings
+    from .standards import Standards, StandardsError, load_standards
+
+    settings: SimulateSettings = settings_from(
+        SimulateSettings, standards=standards, spool_path=spool, topic_prefix=topic_prefix,
+        broker=broker,
+    )  # fmt: skip
+    try:
+        rules = load_standards(settings.standards) if settings.standards else Standards.empty()
+    except StandardsError as exc:
+        fail(str(exc), 2)
+    tz_name = rules.timezone or DEFAULT_TIMEZONE
+    tz = zoneinfo.ZoneInfo(tz_name)
+    try:
+        first_day = Date.fromisoformat(date) if date else datetime.now(tz).date()
+    except ValueError:
+        fail(f"--date: {date!r} is not a date YYYY-MM-DD", 2)
+    seconds = _sim_duration(duration)
+    rate = _sim_speed(speed)
+    names = [name for item in offices or [] for name in item.split(",") if name.strip()]
+    plans = plan_offices(rules, [n.strip() for n in names] or None, offices_count)
+    begin = day_start(first_day, tz_name)
+    days = max(1, -(-int(seconds) // 86400))
+    timed = simulate_timed(
+        plans, start=first_day, days=days, seed=seed, timezone=tz_name, until=begin + seconds
+    )
+    shown = LineProgress(sys.stderr, tz) if progress else None
+    if out is not None:
+        with FileSink(out) as file_sink:
+            count = pump(timed, file_sink, rate, shown)
+        typer.echo(f"wrote {count} events for {len(plans)} office(s) to {out}")
+        return
+    try:
+        client = CounterClient(settings)
+    except (SpoolBusy, OSError, sqlite3.Error) as exc:
+        fail(f"cannot open the spool {settings.spool_path}: {exc}")
+    with client:
+        count = pump(timed, ClientSink(client), rate, shown)
+        delivered = client.close(timeout=max(60.0, settings.send_timeout * 2))
+    if not delivered:
+        fail(
+            f"Kafka at {settings.broker} did not take every event: {client.pending} wait in "
+            f"the spool {settings.spool_path} and are sent by the next run"
+        )
+    typer.echo(f"sent {count} events for {len(plans)} office(s) to {settings.events_topic}")
+
+
+def _sim_duration(text: str) -> float:
+    from .standards import parse_duration
+
+    try:
+        if text.endswith("d") and text[:-1].isdigit() and int(text[:-1]) > 0:
+            return int(text[:-1]) * 86400.0
+        return parse_duration(text)
+    except ValueError as exc:
+        fail(f"--duration: {exc}; or a number of days such as 2d", 2)
+
+
+def _sim_speed(text: str) -> float | None:
+    if text == "max":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        fail(f"--speed: {text!r} is not a positive number or max", 2)
+    return value
 
 
 def main() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +18,23 @@ class ClockMode(StrEnum):
     EVENT = "event"
 
 
+class SecurityProtocol(StrEnum):
+    """How clients talk to the brokers (Kafka's security.protocol)."""
+
+    PLAINTEXT = "PLAINTEXT"
+    SSL = "SSL"
+    SASL_PLAINTEXT = "SASL_PLAINTEXT"
+    SASL_SSL = "SASL_SSL"
+
+
+class SaslMechanism(StrEnum):
+    """SASL mechanisms pantau's clients support."""
+
+    PLAIN = "PLAIN"
+    SCRAM_SHA_256 = "SCRAM-SHA-256"
+    SCRAM_SHA_512 = "SCRAM-SHA-512"
+
+
 class KafkaSettings(BaseSettings):
     """Where the broker is and which topics to use."""
 
@@ -24,6 +43,37 @@ class KafkaSettings(BaseSettings):
     broker: str = Field("localhost:9092", description="Kafka bootstrap server, HOST:PORT")
     topic_prefix: str = Field("pantau", pattern=r"^[A-Za-z0-9._-]+$")
     partitions: int = Field(8, ge=1, description="partitions of topics the worker creates")
+    security_protocol: SecurityProtocol = SecurityProtocol.PLAINTEXT
+    sasl_mechanism: SaslMechanism | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = Field(None, description="CA bundle that signed the brokers' certs")
+
+    @model_validator(mode="after")
+    def _sasl_complete(self) -> KafkaSettings:
+        if self.security_protocol.startswith("SASL") and not (
+            self.sasl_mechanism and self.sasl_username and self.sasl_password
+        ):
+            raise ValueError(
+                "SASL needs PANTAU_SASL_MECHANISM, PANTAU_SASL_USERNAME and PANTAU_SASL_PASSWORD"
+            )
+        return self
+
+    def kafka_python_options(self) -> dict[str, Any]:
+        """Connection and security options for kafka-python clients."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.broker,
+            "security_protocol": self.security_protocol.value,
+        }
+        if self.sasl_mechanism:
+            options["sasl_mechanism"] = self.sasl_mechanism.value
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = (
+                self.sasl_password.get_secret_value() if self.sasl_password else None
+            )
+        if self.ssl_cafile:
+            options["ssl_cafile"] = str(self.ssl_cafile)
+        return options
 
     @property
     def events_topic(self) -> str:
@@ -76,9 +126,7 @@ class ClientSettings(KafkaSettings):
     spool_max_events: int = Field(
         100_000, ge=1, description="most events the spool holds; past it new events are refused"
     )
-    spool_warn_ratio: float = Field(
-        0.8, gt=0, le=1, description="warn when the spool is this full"
-    )
+    spool_warn_ratio: float = Field(0.8, gt=0, le=1, description="warn when the spool is this full")
     send_timeout: float = Field(
         30.0, gt=0, description="seconds Kafka has to acknowledge a send before it is retried"
     )

@@ -29,22 +29,24 @@ def check_reachable(broker: str, timeout_s: float = 5.0) -> None:
     raise BrokerUnavailable(f"cannot reach the Kafka broker at {'; '.join(errors)}")
 
 
-def admin_client(broker: str, timeout_s: float = 10.0) -> KafkaAdminClient:
-    check_reachable(broker)
+def admin_client(settings: KafkaSettings, timeout_s: float = 10.0) -> KafkaAdminClient:
+    check_reachable(settings.broker)
     try:
         return KafkaAdminClient(
-            bootstrap_servers=broker,
             client_id="pantau-admin",
             request_timeout_ms=int(timeout_s * 1000),
+            **settings.kafka_python_options(),
         )
     except (KafkaError, OSError) as exc:
-        raise BrokerUnavailable(f"cannot reach the Kafka broker at {broker}: {exc}") from exc
+        raise BrokerUnavailable(
+            f"cannot reach the Kafka broker at {settings.broker}: {exc}"
+        ) from exc
 
 
 def ensure_topics(settings: KafkaSettings) -> list[str]:
     """Create the events, dead-letter and breaches topics if missing; returns those created."""
     wanted = [settings.events_topic, settings.dlq_topic, settings.breaches_topic]
-    admin = admin_client(settings.broker)
+    admin = admin_client(settings)
     try:
         existing = set(admin.list_topics())
         missing = [t for t in wanted if t not in existing]
@@ -59,7 +61,7 @@ def ensure_topics(settings: KafkaSettings) -> list[str]:
 
 def partition_count(settings: KafkaSettings) -> int:
     """How many partitions the events topic has."""
-    admin = admin_client(settings.broker)
+    admin = admin_client(settings)
     try:
         described = admin.describe_topics([settings.events_topic])
         return len(described[0]["partitions"])

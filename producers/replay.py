@@ -34,7 +34,7 @@ def lines_of(path: Path) -> Iterator[bytes]:
 def send_lines(lines: Iterable[bytes], settings: KafkaSettings) -> int:
     """Send every line, keyed by office, and wait for every acknowledgement."""
     producer = KafkaProducer(
-        bootstrap_servers=settings.broker,
+        **settings.kafka_python_options(),
         acks="all",
         enable_idempotence=True,
         linger_ms=5,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable
 from typing import Any, cast
@@ -13,7 +14,7 @@ from faust.web import Request, Response, View
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from pantau.settings import ClockMode, WorkerSettings
+from pantau.settings import ClockMode, SecurityProtocol, WorkerSettings
 from pantau.standards import Standards
 from streams.collector import PantauCollector
 from streams.processor import Message, Processor
@@ -25,6 +26,26 @@ def partition_for(key: str, partitions: int) -> int:
     return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
+def broker_credentials(settings: WorkerSettings) -> faust.types.auth.CredentialsT | None:
+    """Faust credentials for the configured security protocol (None for PLAINTEXT)."""
+    protocol = settings.security_protocol
+    if protocol is SecurityProtocol.PLAINTEXT:
+        return None
+    context = None
+    if protocol in (SecurityProtocol.SSL, SecurityProtocol.SASL_SSL):
+        cafile = str(settings.ssl_cafile) if settings.ssl_cafile else None
+        context = ssl.create_default_context(cafile=cafile)
+    if protocol is SecurityProtocol.SSL:
+        return faust.SSLCredentials(context)
+    assert settings.sasl_mechanism and settings.sasl_username and settings.sasl_password
+    return faust.SASLCredentials(
+        username=settings.sasl_username,
+        password=settings.sasl_password.get_secret_value(),
+        mechanism=settings.sasl_mechanism.value,
+        ssl_context=context,
+    )
+
+
 def create_app(
     settings: WorkerSettings,
     standards: Standards,
@@ -34,7 +55,8 @@ def create_app(
     """Build the Faust app of `pantau worker`; nothing connects until it is started."""
     app = faust.App(
         f"pantau-worker-{settings.topic_prefix}",
-        broker=f"kafka://{settings.broker}",
+        broker=[f"kafka://{server.strip()}" for server in settings.broker.split(",")],
+        broker_credentials=broker_credentials(settings),
         store="memory://",
         datadir=str(settings.data_dir),
         topic_partitions=settings.partitions,
