@@ -231,6 +231,10 @@ def simulate(
             count = pump(timed, file_sink, rate, shown)
         typer.echo(f"wrote {count} events for {len(plans)} office(s) to {out}")
         return
+    # The command reports what is left in the spool itself and waits when it is full; while
+    # Kafka is away the progress line shows the events waiting, not kafka-python's retries.
+    logging.getLogger("pantau.client").setLevel(logging.ERROR)
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     try:
         client = CounterClient(settings)
     except (SpoolBusy, OSError, sqlite3.Error) as exc:

@@ -46,7 +46,9 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str, every: fl
 
 def scrape(port: int) -> dict[str, float]:
     """The worker's /metrics as `name{label=value,...}` -> value (the fixtures' format)."""
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    reply = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    reply.raise_for_status()
+    text = reply.text
     flat: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:

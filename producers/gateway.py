@@ -1,0 +1,359 @@
+"""The HTTP gateway: authenticated, validated event batches to Kafka, answered once acknowledged."""
+
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from kafka.errors import KafkaError
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from pantau.events import MalformedEvent, parse_event
+from pantau.schema import event_json_schema
+from pantau.settings import GatewaySettings
+
+from .broker import Producer, broker_reachable, close_producer, kafka_producer
+from .tokens import TokenTable, load_tokens
+
+__all__ = ["EventSender", "KafkaEventSender", "SendFailed", "create_gateway"]
+
+log = logging.getLogger("pantau.gateway")
+
+EVENTS_PATH = "/v1/events"
+
+
+class SendFailed(Exception):
+    """Kafka did not acknowledge every event of a request."""
+
+
+class EventSender(Protocol):
+    """Where the gateway puts accepted events (Kafka, or a fake in tests)."""
+
+    def send_batch(self, events: Sequence[tuple[str, bytes]], timeout: float) -> None:
+        """Send (office, payload) pairs in order; return once all are acknowledged."""
+
+    def reachable(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class KafkaEventSender:
+    """One shared kafka-python producer, created on first use (so the gateway starts, and
+    answers 503, while the broker is down)."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        producer_factory: Callable[[], Producer] | None = None,
+        probe: Callable[[], bool] | None = None,
+    ) -> None:
+        self._topic = settings.events_topic
+        self._factory = producer_factory or (
+            lambda: kafka_producer(settings, "pantau-gateway", settings.send_timeout)
+        )
+        self._probe = probe or (lambda: broker_reachable(settings))
+        self._producer: Producer | None = None
+        self._lock = threading.Lock()
+
+    def send_batch(self, events: Sequence[tuple[str, bytes]], timeout: float) -> None:
+        producer = self._get()
+        deadline = time.monotonic() + timeout
+        try:
+            futures = [
+                producer.send(self._topic, value=payload, key=office.encode())
+                for office, payload in events
+            ]
+            for future in futures:
+                future.get(timeout=max(0.0, deadline - time.monotonic()))
+        except (KafkaError, OSError) as exc:
+            self._replace(producer)
+            raise SendFailed(f"Kafka did not acknowledge the events: {exc}") from exc
+
+    def reachable(self) -> bool:
+        return self._probe()
+
+    def close(self) -> None:
+        with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            close_producer(producer, 5.0)
+
+    def _get(self) -> Producer:
+        with self._lock:
+            if self._producer is None:
+                try:
+                    self._producer = self._factory()
+                except (KafkaError, OSError) as exc:
+                    raise SendFailed(f"cannot reach Kafka: {exc}") from exc
+            return self._producer
+
+    def _replace(self, failed: Producer) -> None:
+        # A producer that failed may be stuck in a fatal idempotence state: use a new one.
+        with self._lock:
+            if self._producer is failed:
+                self._producer = None
+        close_producer(failed, 0.0)
+
+
+# --- response bodies (for the OpenAPI document) --------------------------------------------
+
+
+class Accepted(BaseModel):
+    """Kafka acknowledged every event of the request."""
+
+    accepted: int = Field(description="How many events were sent.")
+    event_ids: list[str] = Field(description="Their event ids, in request order.")
+
+
+class EventError(BaseModel):
+    index: int | None = Field(description="Position in the batch (0 for a single event).")
+    field: str = Field(description="Dotted path of the field; empty for the whole event/body.")
+    reason: str
+
+
+class Invalid(BaseModel):
+    """Some events break the contract: none of the request's events was sent."""
+
+    detail: str
+    errors: list[EventError]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, headers
+
+
+def create_gateway(
+    settings: GatewaySettings,
+    tokens: TokenTable | None = None,
+    *,
+    producer_factory: Callable[[], Producer] | None = None,
+    sender_factory: Callable[[], EventSender] | None = None,
+    probe: Callable[[], bool] | None = None,
+    registry: CollectorRegistry | None = None,
+) -> FastAPI:
+    """The gateway app; nothing connects to Kafka until it starts serving.
+
+    `tokens` defaults to the file named by settings.tokens. Tests pass their own
+    `producer_factory` (a fake producer), `probe` (Kafka health) or a whole `sender_factory`.
+    """
+    if tokens is None:
+        if settings.tokens is None:
+            raise ValueError("no tokens: set settings.tokens or pass tokens")
+        tokens = load_tokens(settings.tokens)
+    table = tokens
+    registry = registry or CollectorRegistry()
+    requests_total = Counter(
+        "pantau_gateway_requests",
+        f"Requests to POST {EVENTS_PATH}, by HTTP status.",
+        ["status"],
+        registry=registry,
+    )
+    events_total = Counter(
+        "pantau_gateway_events",
+        "Events by result: accepted (acknowledged by Kafka), rejected (in a request refused "
+        "with 403 or 422), failed (Kafka did not acknowledge them: 503).",
+        ["result"],
+        registry=registry,
+    )
+    make_sender = sender_factory or (lambda: KafkaEventSender(settings, producer_factory, probe))
+    bearer = HTTPBearer(
+        auto_error=False, description="A token of the gateway's tokens file.", scheme_name="token"
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.sender = make_sender()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(app.state.sender.close)
+
+    app = FastAPI(
+        title="pantau gateway",
+        version="1",
+        summary="Send counter-system events to pantau over HTTP.",
+        lifespan=lifespan,
+    )
+    app.state.registry = registry
+
+    @app.post(
+        EVENTS_PATH,
+        status_code=202,
+        summary="Send one event or a batch of events",
+        description=(
+            f"One event object, or a JSON array of 1 to {settings.gateway_max_batch}. The "
+            "answer 202 comes once Kafka acknowledged every event of the request. If any "
+            "event is invalid (422) or for an office the token may not send for (403), none "
+            "is sent. On 503, send the same events again: the pipeline ignores an event_id it "
+            "has seen."
+        ),
+        response_model=Accepted,
+        responses={
+            401: {"model": Problem, "description": "No valid bearer token."},
+            403: {"model": Problem, "description": "An event for an office the token lacks."},
+            413: {"model": Problem, "description": "The body is over the size limit."},
+            422: {"model": Invalid, "description": "Not JSON, or events break the contract."},
+            503: {"model": Problem, "description": "Kafka did not acknowledge: retry."},
+        },
+    )
+    async def post_events(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Response:
+        try:
+            response = await _accept(request, credentials)
+        except _Refusal as refusal:
+            response = JSONResponse(refusal.body, refusal.status, headers=refusal.headers)
+        requests_total.labels(str(response.status_code)).inc()
+        return response
+
+    async def _accept(
+        request: Request, credentials: HTTPAuthorizationCredentials | None
+    ) -> Response:
+        grant = table.grant(credentials.credentials) if credentials else None
+        if grant is None:
+            challenge = 'Bearer realm="pantau"' + (', error="invalid_token"' if credentials else "")
+            raise _Refusal(
+                401, {"detail": "missing or unknown bearer token"}, {"WWW-Authenticate": challenge}
+            )
+        body = await _read_body(request, settings.gateway_max_body)
+        items = _decode(body, settings.gateway_max_batch)
+        payloads: list[bytes] = []
+        errors: list[dict[str, Any]] = []
+        offices: list[str] = []
+        event_ids: list[str] = []
+        for index, item in enumerate(items):
+            # The exact bytes the worker will parse, checked by the worker's own parser.
+            payload = json.dumps(item, separators=(",", ":"), allow_nan=True).encode()
+            try:
+                event = parse_event(payload)
+            except MalformedEvent as exc:
+                errors += [{"index": index, "field": f, "reason": r} for f, r in exc.errors]
+                continue
+            payloads.append(payload)
+            offices.append(event.office)
+            event_ids.append(event.event_id)
+        if errors:
+            events_total.labels("rejected").inc(len(items))
+            bad = len({e["index"] for e in errors})
+            raise _Refusal(
+                422,
+                {
+                    "detail": f"{bad} of {len(items)} event(s) invalid; none was sent",
+                    "errors": errors,
+                },
+            )
+        forbidden = sorted({office for office in offices if not grant.allows(office)})
+        if forbidden:
+            events_total.labels("rejected").inc(len(items))
+            names = ", ".join(forbidden)
+            raise _Refusal(
+                403, {"detail": f"this token may not send events for office {names}; none was sent"}
+            )
+        sender: EventSender = request.app.state.sender
+        try:
+            await run_in_threadpool(
+                sender.send_batch, list(zip(offices, payloads, strict=True)), settings.send_timeout
+            )
+        except SendFailed as exc:
+            events_total.labels("failed").inc(len(items))
+            log.warning("%s", exc)
+            raise _Refusal(
+                503,
+                {"detail": f"{exc}; send the same events again"},
+                {"Retry-After": "5"},
+            ) from None
+        events_total.labels("accepted").inc(len(items))
+        return JSONResponse({"accepted": len(event_ids), "event_ids": event_ids}, 202)
+
+    @app.get("/healthz", summary="Whether Kafka is reachable (200) or not (503)")
+    async def healthz(request: Request) -> JSONResponse:
+        sender: EventSender = request.app.state.sender
+        if await run_in_threadpool(sender.reachable):
+            return JSONResponse({"status": "ok", "kafka": "reachable"})
+        return JSONResponse({"status": "unavailable", "kafka": "unreachable"}, 503)
+
+    @app.get("/metrics", summary="The gateway's own Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.openapi = lambda: _openapi(app, settings.gateway_max_batch)  # type: ignore[method-assign]
+    return app
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    too_large = _Refusal(413, {"detail": f"request body larger than {limit} bytes"})
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():  # also bounds chunked bodies with no length
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _decode(body: bytes, max_batch: int) -> list[Any]:
+    """The events of a body: one object, or an array of 1 to max_batch."""
+
+    def invalid(reason: str) -> _Refusal:
+        error = {"index": None, "field": "", "reason": reason}
+        return _Refusal(422, {"detail": reason, "errors": [error]})
+
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid(f"not UTF-8: {exc.reason} at offset {exc.start}") from None
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise invalid(f"not JSON: {exc}") from None
+    if isinstance(document, list):
+        if not 1 <= len(document) <= max_batch:
+            raise invalid(f"a batch holds 1 to {max_batch} events, not {len(document)}")
+        return document
+    return [document]
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _openapi(app: FastAPI, max_batch: int) -> dict[str, Any]:
+    """FastAPI's document plus the event schema as the request body of POST /v1/events."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title, version=app.version, summary=app.summary, routes=app.routes
+    )
+    event = json.loads(
+        json.dumps(event_json_schema()).replace('"#/$defs/', '"#/components/schemas/')
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(event.pop("$defs"))
+    event.pop("$schema", None)
+    schemas["Event"] = event
+    ref = {"$ref": "#/components/schemas/Event"}
+    batch = {"type": "array", "items": ref, "minItems": 1, "maxItems": max_batch}
+    document["paths"][EVENTS_PATH]["post"]["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": {"oneOf": [ref, batch]}}},
+    }
+    app.openapi_schema = document
+    return document
