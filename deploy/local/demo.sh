@@ -1,76 +1,101 @@
 #!/usr/bin/env bash
-# The live demo: a worker on the local broker, fed a recorded office day.
+# The live demo on this machine: a worker, the gateway, Prometheus and Alertmanager on
+# the local broker, fed by the office simulator at one simulated minute per second.
 #
-#   deploy/local/demo.sh start   start the worker, replay the sample day, print where to look
-#   deploy/local/demo.sh stop    stop the demo worker
+#   deploy/local/demo.sh start   start everything, print where to look
+#   deploy/local/demo.sh stop    stop everything the demo started (not the broker)
 #
-# Environment: DEMO_PREFIX (demo-<time>), DEMO_PORT (6066), KAFKA_PORT (9092), PANTAU_STATE_DIR.
+# Environment: DEMO_PREFIX (demo-<time>), DEMO_PORT (worker, 6066), DEMO_GATEWAY_PORT
+# (8088), DEMO_SPEED (60), DEMO_STANDARDS (examples/standards.yaml), KAFKA_PORT (9092),
+# PROMETHEUS_PORT (9090), ALERTMANAGER_PORT (9094), PANTAU_STATE_DIR.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE_DIR=${PANTAU_STATE_DIR:-$REPO_ROOT/.state}/demo
-PID_FILE=$STATE_DIR/worker.pid
 PANTAU=$REPO_ROOT/.venv/bin/pantau
-# A fresh topic prefix for every start, so each demo shows exactly one day.
-PREFIX_FILE=$STATE_DIR/prefix
 PORT=${DEMO_PORT:-6066}
+GATEWAY_PORT=${DEMO_GATEWAY_PORT:-8088}
+SPEED=${DEMO_SPEED:-60}
+STANDARDS=${DEMO_STANDARDS:-$REPO_ROOT/examples/standards.yaml}
+TOKENS=$REPO_ROOT/examples/demo-tokens.yaml
 BROKER=127.0.0.1:${KAFKA_PORT:-9092}
-DAY=$REPO_ROOT/examples/mpp-medan-day.events.jsonl
-STANDARDS=$REPO_ROOT/examples/standards.yaml
+export PANTAU_WORKER_TARGETS=127.0.0.1:$PORT PANTAU_GATEWAY_TARGETS=127.0.0.1:$GATEWAY_PORT
 
-running() { [[ -f $PID_FILE ]] && kill -0 "$(<"$PID_FILE")" 2>/dev/null; }
+pid_of() { cat "$STATE_DIR/$1.pid" 2>/dev/null; }
+alive() { local pid; pid=$(pid_of "$1") && kill -0 "$pid" 2>/dev/null; }
 
-# Wait until the worker's metrics account for every replayed message.
-wait_settled() {
-    local want=$1 got=0
-    for _ in $(seq 1 120); do
-        got=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk \
-            '/^pantau_events_(consumed_total|parked)\{/ {n += $NF} END {printf "%d", n}')
-        ((got >= want)) && return 0
+# spawn NAME COMMAND...: run in the background, log and pid in the state folder.
+spawn() {
+    local name=$1
+    shift
+    if alive "$name"; then
+        echo "demo: $name already running (pid $(pid_of "$name"))"
+        return
+    fi
+    nohup "$@" >"$STATE_DIR/$name.log" 2>&1 &
+    echo $! >"$STATE_DIR/$name.pid"
+}
+
+wait_http() { # wait_http NAME URL
+    for _ in $(seq 1 60); do
+        curl -fs "$2" >/dev/null 2>&1 && return 0
+        alive "$1" || { echo "demo: $1 exited, see $STATE_DIR/$1.log" >&2; exit 1; }
         sleep 1
     done
-    echo "demo: only $got of $want messages processed after 2 minutes; see $STATE_DIR/worker.log" >&2
+    echo "demo: $1 did not answer at $2 within a minute, see $STATE_DIR/$1.log" >&2
+    exit 1
 }
 
 start() {
     mkdir -p "$STATE_DIR"
-    if running; then
-        echo "demo: worker already running (pid $(<"$PID_FILE"))"
-        PREFIX=$(<"$PREFIX_FILE")
+    # A fresh topic prefix for every start, so each demo shows exactly one simulated day.
+    if alive worker; then
+        prefix=$(<"$STATE_DIR/prefix")
     else
-        PREFIX=${DEMO_PREFIX:-demo-$(date +%Y%m%d-%H%M%S)}
-        echo "$PREFIX" >"$PREFIX_FILE"
-        # A fresh prefix-specific data folder; state itself lives in Kafka.
-        nohup "$PANTAU" worker --standards "$STANDARDS" --clock event --topic-prefix "$PREFIX" \
-            --web-port "$PORT" --data-dir "$STATE_DIR/data" --broker "$BROKER" \
-            >"$STATE_DIR/worker.log" 2>&1 &
-        echo $! >"$PID_FILE"
-        for _ in $(seq 1 60); do
-            curl -fs "http://127.0.0.1:$PORT/metrics" >/dev/null 2>&1 && break
-            running || { echo "demo: worker exited, see $STATE_DIR/worker.log" >&2; exit 1; }
-            sleep 1
-        done
-        "$PANTAU" replay "$DAY" --topic-prefix "$PREFIX" --broker "$BROKER"
-        wait_settled "$(grep -c . "$DAY")"
+        prefix=${DEMO_PREFIX:-demo-$(date +%Y%m%d-%H%M%S)}
+        echo "$prefix" >"$STATE_DIR/prefix"
+        rm -f "$STATE_DIR/spool.sqlite"*
     fi
+    # The simulated day runs faster than the wall clock, so the worker uses event time.
+    spawn worker "$PANTAU" worker --standards "$STANDARDS" --clock event \
+        --topic-prefix "$prefix" --web-port "$PORT" --data-dir "$STATE_DIR/data" --broker "$BROKER"
+    wait_http worker "http://127.0.0.1:$PORT/metrics"
+    spawn gateway "$PANTAU" gateway --tokens "$TOKENS" --port "$GATEWAY_PORT" \
+        --topic-prefix "$prefix" --broker "$BROKER"
+    wait_http gateway "http://127.0.0.1:$GATEWAY_PORT/healthz"
+    "$REPO_ROOT/deploy/local/alertmanager.sh" start
+    "$REPO_ROOT/deploy/local/prometheus.sh" start
+    spawn simulator "$PANTAU" simulate --standards "$STANDARDS" --speed "$SPEED" \
+        --topic-prefix "$prefix" --broker "$BROKER" --spool "$STATE_DIR/spool.sqlite" --no-progress
     cat <<MSG
 
-pantau demo is running (topic prefix $PREFIX).
-  metrics:     http://127.0.0.1:$PORT/metrics
-  health:      http://127.0.0.1:$PORT/healthz
-  worker log:  $STATE_DIR/worker.log
-  try:         curl -s http://127.0.0.1:$PORT/metrics | grep '^pantau_queue_length'
-  stop with:   make demo-stop
+pantau demo is running (topic prefix $prefix; the simulator plays an office day at
+${SPEED}x: one simulated minute every $((60 / SPEED > 0 ? 60 / SPEED : 1)) s).
+  worker metrics:  http://127.0.0.1:$PORT/metrics
+  gateway:         http://127.0.0.1:$GATEWAY_PORT/docs   (token: demo-token-change-me)
+  Prometheus:      http://127.0.0.1:${PROMETHEUS_PORT:-9090}/graph   (alerts: /alerts)
+  Alertmanager:    http://127.0.0.1:${ALERTMANAGER_PORT:-9094}
+  logs:            $STATE_DIR/*.log
+  try:             curl -s http://127.0.0.1:$PORT/metrics | grep '^pantau_queue_length'
+  stop with:       make demo-stop
+Grafana is not run here: import dashboards/generated/id/*.json into a Grafana that reads
+this Prometheus, or use 'docker compose up' (see docs/compose.md).
 MSG
 }
 
 stop() {
-    if running; then
-        kill "$(<"$PID_FILE")"
-        for _ in $(seq 1 30); do running || break; sleep 1; done
-        running && kill -9 "$(<"$PID_FILE")"
-    fi
-    rm -f "$PID_FILE"
+    local name pid
+    for name in simulator gateway worker; do
+        if alive "$name"; then
+            pid=$(pid_of "$name")
+            kill "$pid"
+            for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+        rm -f "$STATE_DIR/$name.pid"
+    done
+    "$REPO_ROOT/deploy/local/prometheus.sh" stop || true
+    "$REPO_ROOT/deploy/local/alertmanager.sh" stop || true
     echo "demo: stopped"
 }
 
