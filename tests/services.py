@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -139,3 +140,51 @@ def replay(path: Path, prefix: str) -> str:
         check=True, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     return done.stdout.strip()
+
+
+@dataclass
+class GatewayProcess:
+    """A `pantau gateway` subprocess (a real uvicorn server) on a free loopback port."""
+
+    prefix: str
+    tokens: Path
+    log_dir: Path
+    broker: str = ""
+    extra: tuple[str, ...] = ()
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> GatewayProcess:
+        self.port = self.port or free_port()
+        log = (self.log_dir / f"gateway-{self.port}.log").open("ab")
+        self.proc = subprocess.Popen(
+            [*PANTAU, "gateway", "--port", str(self.port), "--tokens", str(self.tokens),
+             "--topic-prefix", self.prefix, "--broker", self.broker or broker_address(),
+             "--log-level", "warning", *self.extra],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for(self._answers, 30, f"gateway on port {self.port}")
+        return self
+
+    def _answers(self) -> bool:
+        assert self.proc is not None
+        assert self.proc.poll() is None, f"gateway exited with {self.proc.returncode}"
+        try:
+            return httpx.get(f"{self.url}/openapi.json", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def post(self, body: bytes, token: str | None, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.post(
+            f"{self.url}/v1/events", content=body, headers=headers, timeout=30, **kwargs
+        )
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from streams.core.series import NAMES
+import orjson
+
+from pantau.standards import Standards
+from streams.core.partition import PartitionState
+from streams.core.series import NAMES, contract_series, flatten
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_NAMES = ("edge-cases", "mpp-medan-day")
@@ -42,3 +48,17 @@ def series_differences(actual: dict[str, float], expected: dict[str, float]) -> 
         if not math.isclose(a, e, rel_tol=1e-6, abs_tol=1e-9):
             diffs.append(f"{key}: got {a}, expected {e}")
     return diffs
+
+
+def core_series(
+    messages: Iterable[bytes | str | dict[str, Any]], standards: Standards
+) -> dict[str, float]:
+    """What the pure core computes for these messages, in this order (no Kafka involved)."""
+    state = PartitionState(standards)
+    for offset, message in enumerate(messages):
+        raw = orjson.dumps(message) if isinstance(message, dict) else message
+        state.handle(raw, offset, [])
+    families = contract_series(
+        state.offices.values(), state.malformed, standards, standards.configured()
+    )
+    return flatten(families)

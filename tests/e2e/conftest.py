@@ -16,9 +16,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.services import ROOT, WorkerProcess, ensure_broker, free_port, wait_for
+from tests.services import (
+    ROOT,
+    GatewayProcess,
+    WorkerProcess,
+    ensure_broker,
+    free_port,
+    wait_for,
+)
 
 STANDARDS = ROOT / "tests/fixtures/mpp-medan-day.standards.yaml"
+TOKEN = "e2e-kiosk-token-0123456789"
 
 
 @dataclass
@@ -55,10 +63,12 @@ def webhook() -> Iterator[Webhook]:
 
 @dataclass
 class Stack:
-    """Two workers (wall and event clock) scraped by Prometheus, alerting to Alertmanager."""
+    """Two workers (wall and event clock) and the gateway, scraped by Prometheus, which
+    alerts to Alertmanager."""
 
     live: WorkerProcess  # wall clock: the office's day as it happens
     replayed: WorkerProcess  # event clock: a recorded day
+    gateway: GatewayProcess  # in front of the live worker's topics
     prometheus: str
     alertmanager: str
 
@@ -89,13 +99,16 @@ def stack(webhook: Webhook, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     replayed = WorkerProcess(
         f"day{uuid.uuid4().hex[:8]}", STANDARDS, tmp / "day", free_port(), clock="event"
     ).start()
+    tokens = tmp / "tokens.yaml"
+    tokens.write_text(f'{TOKEN}: "*"\n')
+    gateway = GatewayProcess(live.prefix, tokens, tmp).start()
     prom_port, am_port = free_port(), free_port()
     env = {
         "PANTAU_STATE_DIR": str(tmp / "state"),
         "PROMETHEUS_PORT": str(prom_port),
         "ALERTMANAGER_PORT": str(am_port),
         "PANTAU_WORKER_TARGETS": f"127.0.0.1:{live.port},127.0.0.1:{replayed.port}",
-        "PANTAU_GATEWAY_TARGETS": "",
+        "PANTAU_GATEWAY_TARGETS": f"127.0.0.1:{gateway.port}",
         "SCRAPE_INTERVAL": "1s",
         "EVALUATION_INTERVAL": "1s",
         "PANTAU_ALERT_FOR": "3s",
@@ -106,11 +119,14 @@ def stack(webhook: Webhook, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     }
     _script("alertmanager", "start", env)
     _script("prometheus", "start", env)
-    stack = Stack(live, replayed, f"http://127.0.0.1:{prom_port}", f"http://127.0.0.1:{am_port}")
-    wait_for(lambda: len(stack.query("up == 1")) == 2, 30, "Prometheus scraping both workers")
+    stack = Stack(
+        live, replayed, gateway, f"http://127.0.0.1:{prom_port}", f"http://127.0.0.1:{am_port}"
+    )
+    wait_for(lambda: len(stack.query("up == 1")) == 3, 30, "Prometheus scraping the stack")
     yield stack
     _script("prometheus", "stop", env)
     _script("alertmanager", "stop", env)
+    gateway.stop()
     live.stop()
     replayed.stop()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -14,9 +16,15 @@ import pytest
 from pantau.events import MalformedEvent, parse_event
 from pantau.standards import load_standards
 from producers.simulator import simulate_events
-from tests.integration.test_producers_client import STANDARDS, core_series, outcomes
-from tests.services import PANTAU, WorkerProcess, broker_address, free_port, wait_for
-from tests.support import FIXTURE_NAMES, fixture_lines, series_differences
+from tests.integration.test_producers_client import STANDARDS, outcomes
+from tests.services import (
+    PANTAU,
+    GatewayProcess,
+    WorkerProcess,
+    broker_address,
+    free_port,
+)
+from tests.support import FIXTURE_NAMES, core_series, fixture_lines, series_differences
 
 pytestmark = pytest.mark.integration
 
@@ -37,47 +45,39 @@ def malformed_lines() -> list[tuple[bytes, str]]:
     return found
 
 
+@dataclass
 class Gateway:
-    def __init__(self, url: str, proc: subprocess.Popen[bytes]) -> None:
-        self.url, self.proc = url, proc
+    """The gateway under test, posting with the kiosk's token unless told otherwise."""
 
-    def post(self, body: bytes, token: str | None = KIOSK, **kwargs: object) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.post(f"{self.url}/v1/events", content=body, headers=headers, timeout=30,
-                          **kwargs)  # type: ignore[arg-type]  # fmt: skip
+    process: GatewayProcess
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    @property
+    def proc(self) -> subprocess.Popen[bytes]:
+        assert self.process.proc is not None
+        return self.process.proc
+
+    def post(self, body: bytes, token: str | None = KIOSK, **kwargs: Any) -> httpx.Response:
+        return self.process.post(body, token, **kwargs)
 
 
 @pytest.fixture
 def start_gateway(broker: str, tmp_path: Path) -> Iterator[Callable[..., Gateway]]:
-    started: list[subprocess.Popen[bytes]] = []
+    started: list[GatewayProcess] = []
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text(TOKENS)
 
     def start(prefix: str, kafka: str = broker, *extra: str) -> Gateway:
-        tokens = tmp_path / "tokens.yaml"
-        tokens.write_text(TOKENS)
-        port = free_port()
-        log = (tmp_path / f"gateway-{port}.log").open("ab")
-        proc = subprocess.Popen(
-            [*PANTAU, "gateway", "--port", str(port), "--tokens", str(tokens),
-             "--topic-prefix", prefix, "--broker", kafka, "--log-level", "warning", *extra],
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        started.append(proc)
-        url = f"http://127.0.0.1:{port}"
-
-        def answers() -> bool:
-            assert proc.poll() is None, f"gateway exited with {proc.returncode}"
-            try:
-                return httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(answers, 30, f"gateway on port {port}")
-        return Gateway(url, proc)
+        process = GatewayProcess(prefix, tokens, tmp_path, kafka, extra)
+        started.append(process)
+        return Gateway(process.start())
 
     yield start
-    for proc in started:
-        proc.terminate()
-        proc.wait(10)
+    for process in started:
+        process.stop()
 
 
 def test_the_gateway_refuses_what_it_must_and_what_it_accepts_reaches_the_worker(

@@ -3,37 +3,23 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
-import orjson
 import pytest
 
 from pantau.settings import ClientSettings
-from pantau.standards import Standards, load_standards
+from pantau.standards import load_standards
 from producers.client import CounterClient
 from producers.simulator import simulate_events
-from streams.core.partition import PartitionState
-from streams.core.series import contract_series, flatten
 from tests.services import PANTAU, WorkerProcess, broker_address
-from tests.support import FIXTURES, series_differences
+from tests.support import FIXTURES, core_series, series_differences
 
 pytestmark = pytest.mark.integration
 
 STANDARDS = FIXTURES / "mpp-medan-day.standards.yaml"
 WIB = timezone(timedelta(hours=7))
-
-
-def core_series(events: Iterable[dict[str, Any]], standards: Standards) -> dict[str, float]:
-    """What the pure core computes for these events, in this order."""
-    state = PartitionState(standards)
-    for offset, event in enumerate(events):
-        state.handle(orjson.dumps(event), offset, [])
-    return flatten(
-        contract_series(state.offices.values(), state.malformed, standards, standards.configured())
-    )
 
 
 def outcomes(series: dict[str, float]) -> dict[str, float]:

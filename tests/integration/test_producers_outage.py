@@ -16,9 +16,9 @@ from pantau.standards import load_standards
 from producers.client import CounterClient
 from producers.simulator import plan_offices, simulate_timed
 from producers.sinks import ClientSink, pump
-from tests.integration.test_producers_client import STANDARDS, core_series, outcomes
+from tests.integration.test_producers_client import STANDARDS, outcomes
 from tests.services import ROOT, WorkerProcess, free_port
-from tests.support import series_differences
+from tests.support import core_series, series_differences
 
 pytestmark = pytest.mark.integration
 

@@ -11,30 +11,17 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
 
 from pantau.standards import load_standards
-from streams.core.partition import PartitionState
-from streams.core.series import contract_series, flatten
 from tests.services import WorkerProcess, broker_address, replay, wait_for
 from tests.support import (
     FIXTURE_NAMES,
     FIXTURES,
+    core_series,
     expected_series,
     fixture_lines,
     series_differences,
 )
 
 pytestmark = pytest.mark.integration
-
-
-def core_series(name: str, lines: list[bytes]) -> dict[str, float]:
-    """What the pure core computes for these messages (no Kafka involved)."""
-    standards = load_standards(FIXTURES / f"{name}.standards.yaml")
-    pstate = PartitionState(standards)
-    for offset, line in enumerate(lines):
-        pstate.handle(line, offset, [])
-    families = contract_series(
-        pstate.offices.values(), pstate.malformed, standards, standards.configured()
-    )
-    return flatten(families)
 
 
 def read_topic(topic: str, count: int, timeout: float = 30) -> list[dict[str, object]]:
@@ -130,7 +117,10 @@ def test_sigkill_and_restart_count_every_event_once(
     worker.kill()
     restarted = start_worker(standards)
     after_restart = restarted.wait_settled(half)
-    assert series_differences(after_restart, core_series(name, lines[:half])) == []
+    assert (
+        series_differences(after_restart, core_series(lines[:half], load_standards(standards)))
+        == []
+    )
 
     # 2. Killed again in the middle of the second half: redelivered messages count once.
     replay(rest, prefix)

@@ -10,44 +10,31 @@ from streams.core.series import contract_series, flatten
 from tests.support import (
     FIXTURE_NAMES,
     FIXTURES,
+    core_series,
     expected_series,
     fixture_lines,
     series_differences,
 )
 
 
-def run_fixture(name: str) -> tuple[PartitionState, list[object]]:
-    standards = load_standards(FIXTURES / f"{name}.standards.yaml")
-    pstate = PartitionState(standards)
-    out: list[object] = []
-    for offset, line in enumerate(fixture_lines(name)):
-        pstate.handle(line, offset, out)  # type: ignore[arg-type]
-    return pstate, out
-
-
-def series_of(pstate: PartitionState) -> dict[str, float]:
-    standards = pstate.standards
-    families = contract_series(
-        pstate.offices.values(), pstate.malformed, standards, standards.configured()
-    )
-    return flatten(families)
-
-
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_fixture_series_match_expected(name: str) -> None:
-    pstate, _ = run_fixture(name)
-    assert series_differences(series_of(pstate), expected_series(name)) == []
+    standards = load_standards(FIXTURES / f"{name}.standards.yaml")
+    series = core_series(fixture_lines(name), standards)
+    assert series_differences(series, expected_series(name)) == []
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_redelivered_messages_change_nothing(name: str) -> None:
     standards = load_standards(FIXTURES / f"{name}.standards.yaml")
-    pstate = PartitionState(standards)
     lines = fixture_lines(name)
-    out: list[object] = []
-    half = len(lines) // 2
-    for offset, line in enumerate(lines[:half]):
-        pstate.handle(line, offset, out)  # type: ignore[arg-type]
-    for offset, line in enumerate(lines):  # everything again from the start, as after a crash
-        pstate.handle(line, offset, out)  # type: ignore[arg-type]
-    assert series_differences(series_of(pstate), expected_series(name)) == []
+    # the first half, then everything again from offset 0, as after a crash
+    twice = [*lines[: len(lines) // 2], *lines]
+    offsets = [*range(len(lines) // 2), *range(len(lines))]
+    state = PartitionState(standards)
+    for offset, line in zip(offsets, twice, strict=True):
+        state.handle(line, offset, [])
+    families = contract_series(
+        state.offices.values(), state.malformed, standards, standards.configured()
+    )
+    assert series_differences(flatten(families), expected_series(name)) == []
