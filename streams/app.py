@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import ssl
 import time
 from collections.abc import Callable
@@ -18,7 +17,6 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pantau.settings import ClockMode, SecurityProtocol, WorkerSettings
 from pantau.standards import Standards
 from streams.collector import PantauCollector
-from streams.consumer import batch_consumer
 from streams.processor import Message, Processor
 from streams.store import PartitionedTable, StateStore
 
@@ -72,12 +70,8 @@ def create_app(
         stream_wait_empty=False,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=settings.session_timeout / 4,
-        broker_max_poll_records=settings.batch_size,
         web_enabled=True,
     )
-    # Faust's worker sets the root logger to DEBUG (for its terminal spinner), so every
-    # aiokafka debug call would build a log record that no handler prints.
-    logging.getLogger("aiokafka").setLevel(logging.INFO)
     events = app.topic(
         settings.events_topic, key_type=bytes, value_type=bytes,
         key_serializer="raw", value_serializer="raw",
@@ -113,12 +107,6 @@ def create_app(
     store = StateStore(table, standards, settings.snapshot_every)
     processor = Processor(store, standards, emit, wall_clock, now=clock, owns=owns)
 
-    def process_batch(batch: list[faust.types.Message]) -> None:
-        processor.process(Message(m.partition, m.offset, m.key, m.value or b"") for m in batch)
-
-    # Events reach the processor a fetch at a time, not through the agent's stream.
-    app.transport.Consumer = batch_consumer(settings.events_topic, process_batch)  # type: ignore[misc]
-
     def partitions_of_events() -> int:
         return app.consumer.topic_partitions(settings.events_topic) or settings.partitions
 
@@ -141,7 +129,7 @@ def create_app(
     metrics_registry = registry if registry is not None else CollectorRegistry()
     metrics_registry.register(PantauCollector(processor, owns_office, lag, settings.events_topic))
 
-    @app.agent(events)  # subscribes the topic; its messages go to process_batch instead
+    @app.agent(events)
     async def process_events(stream: faust.StreamT[Any]) -> None:
         async for batch in cast(faust.Stream[Any], stream).take_events(
             settings.batch_size, within=settings.batch_seconds
