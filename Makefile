@@ -38,3 +38,11 @@ services-stop: demo-stop
 
 clean: services-stop
 	rm -rf $(STATE) $(VENV)
+
+# The benchmark of issue #5 on the local broker: throughput, latency, memory, restart.
+# BENCH_EVENTS sizes it; results go to bench/results/latest.json (see docs/performance.md).
+BENCH_EVENTS ?= 1000000
+.PHONY: bench
+bench: setup
+	deploy/local/kafka.sh start
+	BENCH_EVENTS=$(BENCH_EVENTS) $(PY) -m bench

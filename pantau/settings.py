@@ -98,7 +98,9 @@ class WorkerSettings(KafkaSettings):
     batch_size: int = Field(2000, ge=1, description="most events processed as one batch")
     batch_seconds: float = Field(0.05, gt=0, description="longest wait to fill a batch")
     snapshot_every: int = Field(
-        5000, ge=1, description="journaled events per office before a snapshot replaces them"
+        20000,
+        ge=1,
+        description="journaled events per partition before snapshots of the offices replace them",
     )
     tick_seconds: float = Field(5.0, gt=0, le=5.0, description="wall-clock breach check period")
     session_timeout: float = Field(

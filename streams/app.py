@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import logging
 import ssl
 import time
 from collections.abc import Callable
@@ -11,14 +13,26 @@ import faust
 from aiokafka.partitioner import murmur2
 from faust.types import TP
 from faust.web import Request, Response, View
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry
 
 from pantau.settings import ClockMode, SecurityProtocol, WorkerSettings
 from pantau.standards import Standards
 from streams.collector import PantauCollector
+from streams.consumer import batch_consumer
+from streams.exposition import CONTENT_TYPE as EXPOSITION_CONTENT_TYPE
 from streams.processor import Message, Processor
 from streams.store import PartitionedTable, StateStore
+
+# Recovery reads the whole changelog, and Kafka compacts only closed segments (by default
+# 1 GiB or 7 days), so small segments that are compacted early keep a restart's reading to
+# about the live snapshots and journals, however long the worker has run.
+CHANGELOG_CONFIG = {
+    "max.message.bytes": str(16 * 1024 * 1024),
+    "segment.bytes": str(64 * 1024 * 1024),
+    "segment.ms": str(10 * 60 * 1000),
+    "min.cleanable.dirty.ratio": "0.1",
+    "delete.retention.ms": str(60 * 60 * 1000),  # deleted journal entries: tombstones for 1 h
+}
 
 
 def partition_for(key: str, partitions: int) -> int:
@@ -70,8 +84,16 @@ def create_app(
         stream_wait_empty=False,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=settings.session_timeout / 4,
+        broker_max_poll_records=settings.batch_size,
         web_enabled=True,
     )
+    # Each event allocates a few dozen short-lived objects, so the default threshold (700)
+    # runs a collection every few events; most of these objects are freed by reference
+    # counting anyway, and the state is long-lived.
+    gc.set_threshold(50_000, 20, 100)
+    # Faust's worker sets the root logger to DEBUG (for its terminal spinner), so every
+    # aiokafka debug call would build a log record that no handler prints.
+    logging.getLogger("aiokafka").setLevel(logging.INFO)
     events = app.topic(
         settings.events_topic, key_type=bytes, value_type=bytes,
         key_serializer="raw", value_serializer="raw",
@@ -91,7 +113,7 @@ def create_app(
                 default=None,
                 beacon=app.tables.beacon,
                 partitions=settings.partitions,
-                extra_topic_configs={"max.message.bytes": str(16 * 1024 * 1024)},
+                extra_topic_configs=CHANGELOG_CONFIG,
             )
         ),
     )
@@ -106,6 +128,9 @@ def create_app(
 
     store = StateStore(table, standards, settings.snapshot_every)
     processor = Processor(store, standards, emit, wall_clock, now=clock, owns=owns)
+
+    # Events reach the processor a fetch at a time, not through the agent's stream.
+    app.transport.Consumer = batch_consumer(settings.events_topic, processor.process)  # type: ignore[misc]
 
     def partitions_of_events() -> int:
         return app.consumer.topic_partitions(settings.events_topic) or settings.partitions
@@ -126,10 +151,11 @@ def create_app(
             behind[partition] = max(high - processor.positions.get(partition, high), 0)
         return behind
 
+    collector = PantauCollector(processor, owns_office, lag, settings.events_topic)
     metrics_registry = registry if registry is not None else CollectorRegistry()
-    metrics_registry.register(PantauCollector(processor, owns_office, lag, settings.events_topic))
+    metrics_registry.register(collector)
 
-    @app.agent(events)
+    @app.agent(events)  # subscribes the topic; batch_consumer hands its messages over instead
     async def process_events(stream: faust.StreamT[Any]) -> None:
         async for batch in cast(faust.Stream[Any], stream).take_events(
             settings.batch_size, within=settings.batch_seconds
@@ -162,8 +188,11 @@ def create_app(
     @app.page("/metrics")
     class Metrics(View):
         async def get(self, request: Request) -> Response:
+            # `?name[]=...` limits the answer to those families, as prometheus_client does;
+            # the message counters alone are cheap enough to poll many times a second.
+            only = cast(Any, request).query.getall("name[]", None)
             return self.bytes(
-                generate_latest(metrics_registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+                collector.exposition(only), headers={"Content-Type": EXPOSITION_CONTENT_TYPE}
             )
 
     @app.page("/healthz")

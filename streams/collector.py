@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -12,8 +12,9 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from streams.core.series import contract_series
+from streams.core.series import Family, contract_series
 from streams.core.tally import BUCKETS
+from streams.exposition import render
 from streams.processor import Processor
 
 _BOUNDS = [str(float(b)) for b in BUCKETS] + ["+Inf"]
@@ -34,13 +35,22 @@ class PantauCollector(Collector):
         self.lag = lag
         self.events_topic = events_topic
 
-    def collect(self) -> Iterator[Metric]:
+    def families(self, only: Collection[str] | None = None) -> list[Family]:
+        """The contract series and pipeline health, or just the families named in `only`."""
         proc = self.processor
         wall = proc.wall_clock() if proc.wall_clock else None
         configured = [pair for pair in proc.standards.configured() if self.owns_office(pair[0])]
-        for fam in contract_series(
-            proc.offices(), proc.malformed(), proc.standards, configured, wall
-        ):
+        families = contract_series(
+            proc.offices(), proc.malformed(), proc.standards, configured, wall, only
+        )
+        return families + [fam for fam in self._pipeline() if only is None or fam.name in only]
+
+    def exposition(self, only: Collection[str] | None = None) -> bytes:
+        """The text /metrics serves (written directly: see `streams.exposition`)."""
+        return render(self.families(only))
+
+    def collect(self) -> Iterator[Metric]:
+        for fam in self.families():
             samples = sorted(fam.samples.items())
             if fam.kind == "histogram":
                 hist = HistogramMetricFamily(fam.name, fam.help, labels=fam.labels)
@@ -58,24 +68,25 @@ class PantauCollector(Collector):
             for key, value in samples:
                 metric.add_metric(list(key), value)
             yield metric
-        yield from self._pipeline()
 
-    def _pipeline(self) -> Iterator[Metric]:
-        lag = GaugeMetricFamily(
+    def _pipeline(self) -> list[Family]:
+        lag = Family(
             "pantau_consumer_lag_messages",
+            "gauge",
             "Messages behind the end of each owned partition of the events topic.",
-            labels=("topic", "partition"),
+            ("topic", "partition"),
         )
         for partition, behind in sorted(self.lag().items()):
-            lag.add_metric([self.events_topic, str(partition)], behind)
-        yield lag
-        yield GaugeMetricFamily(
-            "pantau_partitions_assigned",
-            "Input partitions this worker owns.",
-            value=len(self.processor.partitions),
+            lag.add((self.events_topic, str(partition)), behind)
+        assigned = Family(
+            "pantau_partitions_assigned", "gauge", "Input partitions this worker owns.", ()
         )
-        yield GaugeMetricFamily(
+        assigned.add((), len(self.processor.partitions))
+        last_batch = Family(
             "pantau_last_batch_timestamp_seconds",
+            "gauge",
             "Wall time when the worker last processed a batch.",
-            value=self.processor.last_batch_at,
+            (),
         )
+        last_batch.add((), self.processor.last_batch_at)
+        return [lag, assigned, last_batch]

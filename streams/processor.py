@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -47,9 +47,22 @@ def breach_record(breach: Breach) -> bytes:
     )
 
 
+class Incoming(Protocol):
+    """What the processor reads of a consumed Kafka message (Faust's and aiokafka's have it)."""
+
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
-    """What the processor needs of one consumed Kafka message."""
+    """One consumed Kafka message, as far as the processor is concerned."""
 
     partition: int
     offset: int
@@ -88,47 +101,55 @@ class Processor:
             self.positions.pop(p, None)
             self.store.forget(p)
 
-    def process(self, batch: Iterable[Message]) -> None:
+    def process(self, batch: Iterable[Incoming]) -> None:
         wall = self.wall_clock() if self.wall_clock else None
         out: list[Effect] = []
-        applied: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
-        malformed_changed: set[int] = set()
+        # per partition: the messages that changed something, and the offices they changed
+        handled: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        changed: dict[int, set[str]] = defaultdict(set)
         keys: list[bytes | None] = []
+        partitions, positions = self.partitions, self.positions
         for msg in batch:
-            pstate = self.partitions.get(msg.partition)
+            partition = msg.partition
+            pstate = partitions.get(partition)
             if pstate is None:
-                if not self.owns(msg.partition):
+                if not self.owns(partition):
                     continue  # revoked meanwhile: its new owner will process it
-                pstate = self.partitions[msg.partition] = self.store.load(msg.partition)
+                pstate = partitions[partition] = self.store.load(partition)
+            value = msg.value or b""
             before = len(out)
             malformed = pstate.malformed
-            state = pstate.handle(msg.value, msg.offset, out, wall)
+            state = pstate.handle(value, msg.offset, out, wall)
             if state is not None:
-                applied[msg.partition, state.office].append((msg.offset, as_text(msg.value)))
+                handled[partition].append((msg.offset, as_text(value)))
+                changed[partition].add(state.office)
             elif pstate.malformed != malformed:
-                malformed_changed.add(msg.partition)
-            keys.extend([msg.key] * (len(out) - before))
-            self.positions[msg.partition] = msg.offset + 1
-        for (partition, office), messages in applied.items():
-            state = self.partitions[partition].offices[office]
-            self.store.write_entry(partition, state, batch_entry(wall, messages))
-        for partition in malformed_changed:
-            self.store.write_malformed(partition, self.partitions[partition])
+                handled[partition].append((msg.offset, as_text(value)))
+            if len(out) > before:
+                keys.extend([msg.key] * (len(out) - before))
+            positions[partition] = msg.offset + 1
+        for partition, messages in handled.items():
+            self.store.write_entry(
+                partition, partitions[partition], batch_entry(wall, messages), changed[partition]
+            )
         self._emit(out, keys)
         self.last_batch_at = self.now()
 
     def tick(self) -> None:
-        """Flag live breaches by the wall clock (wall mode), journaling offices that changed."""
+        """Flag live breaches by the wall clock (wall mode), journaling partitions that changed."""
         if self.wall_clock is None:
             return
         wall = self.wall_clock()
         for partition, pstate in self.partitions.items():
+            flagged: set[str] = set()
             for state in pstate.offices.values():
                 out: list[Effect] = []
                 state.tick(out, wall)
                 if out:
-                    self.store.write_entry(partition, state, tick_entry(wall))
+                    flagged.add(state.office)
                     self._emit(out, [state.office.encode()] * len(out))
+            if flagged:
+                self.store.write_entry(partition, pstate, tick_entry(wall, flagged), flagged)
 
     def _emit(self, effects: list[Effect], keys: list[bytes | None]) -> None:
         now = self.now()

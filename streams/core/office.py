@@ -143,7 +143,8 @@ class OfficeState:
         visit_event = cast(VisitEvent, event)
         if apply(visit_event):
             tally.outcomes["accepted"] += 1
-            self._retry_parked(visit_event.ticket, out)
+            if visit_event.ticket in self._parked_by_ticket:
+                self._retry_parked(visit_event.ticket, out)
         else:
             reason = self._rejection_reason(visit_event)
             if reason is None:
@@ -160,22 +161,31 @@ class OfficeState:
         return self.watermark if wall is None else max(self.watermark, wall)
 
     def _advance(self, out: list[Effect], wall: float | None) -> None:
+        # Runs for every event: each step first checks its heap's head inline, since the
+        # usual answer is "nothing to do" and a call costs more than the check.
         watermark = self.watermark
         # a. parked events past the hold window, in the order they were parked
         heap = self._orphan_heap
-        expired: list[int] = []
-        while heap and heap[0][0] + HOLD_SECONDS < watermark:
-            _, seq = heapq.heappop(heap)
-            if seq in self.parked:
-                expired.append(seq)
-        for seq in sorted(expired):
-            parked = self._unpark(seq)
-            self._reject(Reason.ORPHAN, parked.event, parked.raw, out)
+        if heap and heap[0][0] + HOLD_SECONDS < watermark:
+            expired: list[int] = []
+            while heap and heap[0][0] + HOLD_SECONDS < watermark:
+                _, seq = heapq.heappop(heap)
+                if seq in self.parked:
+                    expired.append(seq)
+            for seq in sorted(expired):
+                parked = self._unpark(seq)
+                self._reject(Reason.ORPHAN, parked.event, parked.raw, out)
         # b. live breaches
-        self._flag_breaches(self.now(wall), out)
+        now = watermark if wall is None or wall < watermark else wall
+        deadlines = self._deadline_heap
+        if deadlines and deadlines[0][0] <= now:
+            self._flag_breaches(now, out)
         # c. forget old ids and closed visits
-        self._forget(self._seen_heap, self.seen, watermark)
-        self._forget(self._closed_heap, self.closed, watermark)
+        seen_heap, closed_heap = self._seen_heap, self._closed_heap
+        if seen_heap and watermark - seen_heap[0][0] > FORGET_SECONDS:
+            self._forget(seen_heap, self.seen, watermark)
+        if closed_heap and watermark - closed_heap[0][0] > FORGET_SECONDS:
+            self._forget(closed_heap, self.closed, watermark)
 
     @staticmethod
     def _forget(heap: list[tuple[float, str]], store: dict[str, float], watermark: float) -> None:

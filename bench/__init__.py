@@ -1,0 +1,1 @@
+"""Benchmark harness of the pantau worker (`make bench`, `python -m bench`)."""
