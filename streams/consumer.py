@@ -63,6 +63,13 @@ async def _drain(
                 except Exception as exc:
                     c.log.warning(f"exception performing seek when flow not active {exc}")
                 continue
+            await app.flow_control.acquire()
+            await app.producer.buffer.wait_until_ebb()
+            if not app.flow_control.is_active() or app.consumer_generation_id != generation:
+                # A rebalance came between the fetch and now, and Faust has seeked back to
+                # the committed offsets: these records come again. They must not move the
+                # read offset, or the refetched ones would be skipped as already read.
+                continue
             batch: list[Incoming] = []
             offsets: dict[TP, list[int]] = {}
             for tp, tp_records in records.items():
@@ -74,13 +81,9 @@ async def _drain(
                     offsets[tp] = [record.offset for record in fresh]
                 else:
                     await _deliver_one_by_one(c, tp, tp_records)
-            if batch:
-                await app.flow_control.acquire()
-                await app.producer.buffer.wait_until_ebb()
-                if app.flow_control.is_active() and app.consumer_generation_id == generation:
-                    handler(batch)
-                    _ack(c, offsets)
-                # else a rebalance came between the fetch and now: these are fetched again
+            if batch and app.consumer_generation_id == generation:
+                handler(batch)
+                _ack(c, offsets)
             commit_every = c._commit_every
             if commit_every is not None and c._n_acked >= commit_every:
                 c._n_acked = 0
