@@ -66,14 +66,14 @@ async def _drain(
             await app.flow_control.acquire()
             await app.producer.buffer.wait_until_ebb()
             if not app.flow_control.is_active() or app.consumer_generation_id != generation:
-                # A rebalance came between the fetch and now, and Faust has seeked back to
-                # the committed offsets: these records come again. They must not move the
-                # read offset, or the refetched ones would be skipped as already read.
+                # A rebalance came between the fetch and now: these records must come again.
+                await _rewind(c, records)
                 continue
             batch: list[Incoming] = []
             offsets: dict[TP, list[int]] = {}
             for tp, tp_records in records.items():
                 if active is not None and tp not in active and tp not in c._buffered_partitions:
+                    await _rewind(c, {tp: tp_records})
                     continue
                 if tp.topic == topic:
                     fresh = await _read(c, tp, tp_records)
@@ -95,6 +95,24 @@ async def _drain(
         raise
     finally:
         unset_flag(CONSUMER_FETCHING)
+
+
+async def _rewind(c: Any, records: dict[TP, list[Any]]) -> None:
+    """Fetch dropped records again: seek back to the first of them (or the commit, if lower).
+
+    Faust's own seek after a rebalance goes back to the committed offset only where one
+    exists (aiokafka skips offset 0), so a dropped fetch of a partition with no commit yet
+    would otherwise be lost. Messages read twice are skipped by offset in the state.
+    """
+    assigned = c.assignment()
+    for tp, tp_records in records.items():
+        if tp not in assigned or not tp_records:
+            continue
+        offset = tp_records[0].offset
+        committed = c._committed_offset.get(tp)
+        if committed is not None and committed < offset:
+            offset = committed
+        await c.seek(tp, offset)
 
 
 async def _read(c: Any, tp: TP, records: list[Any]) -> list[Any]:
