@@ -19,6 +19,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 SRC="$REPO/deploy/alertmanager/alertmanager.yml"
+NAME=alertmanager
 STATE="${PANTAU_STATE_DIR:-$REPO/.state}/alertmanager"
 PORT="${ALERTMANAGER_PORT:-9094}"
 URL="http://127.0.0.1:$PORT"
@@ -63,38 +64,7 @@ $(cat "$STATE/check.log")"
     mv "$CONFIG.tmp" "$CONFIG"
 }
 
-# True while process $1 runs (a child that exited but was not reaped yet is a zombie).
-alive() {
-    [[ -r "/proc/$1/stat" ]] && [[ "$(awk '{print $3}' "/proc/$1/stat")" != Z ]]
-}
-
-pid() {
-    [[ -f "$PIDFILE" ]] || return 1
-    local p
-    p="$(cat "$PIDFILE")"
-    [[ -n "$p" ]] && alive "$p" || return 1
-    grep -qa alertmanager "/proc/$p/cmdline" 2>/dev/null || return 1
-    echo "$p"
-}
-
-wait_ready() {
-    local p="$1" deadline=$((SECONDS + READY_TIMEOUT))
-    until curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; do
-        alive "$p" || die "Alertmanager exited while starting; last lines of $LOG:
-$(tail -n 20 "$LOG")"
-        ((SECONDS < deadline)) || die "Alertmanager not ready after ${READY_TIMEOUT}s; see $LOG"
-        sleep 0.2
-    done
-}
-
-reload() {
-    local p
-    p="$(pid)" || die "not running"
-    render
-    curl -fsS -X POST "$URL/-/reload" >/dev/null || die "reload failed; see $LOG"
-    wait_ready "$p"
-    echo "alertmanager reloaded ($URL, config $CONFIG)"
-}
+source "$HERE/lib/daemon.sh"
 
 start() {
     need prometheus-alertmanager
@@ -115,41 +85,6 @@ start() {
     echo "$p" >"$PIDFILE"
     wait_ready "$p"
     echo "alertmanager started (pid $p, $URL, state $STATE)"
-}
-
-stop() {
-    local p
-    if ! p="$(pid)"; then
-        rm -f "$PIDFILE"
-        echo "alertmanager not running"
-        return
-    fi
-    kill -TERM "$p"
-    local deadline=$((SECONDS + 30))
-    while alive "$p"; do
-        if ((SECONDS >= deadline)); then
-            echo "alertmanager did not stop in 30s; killing pid $p" >&2
-            kill -KILL "$p" 2>/dev/null || true
-            break
-        fi
-        sleep 0.2
-    done
-    rm -f "$PIDFILE"
-    echo "alertmanager stopped"
-}
-
-status() {
-    local p
-    if ! p="$(pid)"; then
-        echo "alertmanager not running"
-        return 3
-    fi
-    if curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; then
-        echo "alertmanager running (pid $p, $URL, ready)"
-    else
-        echo "alertmanager running (pid $p, $URL, not ready)"
-        return 1
-    fi
 }
 
 case "${1:-}" in

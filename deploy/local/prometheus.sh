@@ -22,6 +22,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 SRC="$REPO/deploy/prometheus"
+NAME=prometheus
 STATE="${PANTAU_STATE_DIR:-$REPO/.state}/prometheus"
 PORT="${PROMETHEUS_PORT:-9090}"
 URL="http://127.0.0.1:$PORT"
@@ -86,38 +87,7 @@ $(cat "$STATE/check.log")"
     mv "$CONFIG.tmp" "$CONFIG"
 }
 
-# True while process $1 runs (a child that exited but was not reaped yet is a zombie).
-alive() {
-    [[ -r "/proc/$1/stat" ]] && [[ "$(awk '{print $3}' "/proc/$1/stat")" != Z ]]
-}
-
-pid() {
-    [[ -f "$PIDFILE" ]] || return 1
-    local p
-    p="$(cat "$PIDFILE")"
-    [[ -n "$p" ]] && alive "$p" || return 1
-    grep -qa prometheus "/proc/$p/cmdline" 2>/dev/null || return 1
-    echo "$p"
-}
-
-wait_ready() {
-    local p="$1" deadline=$((SECONDS + READY_TIMEOUT))
-    until curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; do
-        alive "$p" || die "Prometheus exited while starting; last lines of $LOG:
-$(tail -n 20 "$LOG")"
-        ((SECONDS < deadline)) || die "Prometheus not ready after ${READY_TIMEOUT}s; see $LOG"
-        sleep 0.2
-    done
-}
-
-reload() {
-    local p
-    p="$(pid)" || die "not running"
-    render
-    curl -fsS -X POST "$URL/-/reload" >/dev/null || die "reload failed; see $LOG"
-    wait_ready "$p"
-    echo "prometheus reloaded ($URL, config $CONFIG)"
-}
+source "$HERE/lib/daemon.sh"
 
 start() {
     need prometheus
@@ -139,41 +109,6 @@ start() {
     echo "$p" >"$PIDFILE"
     wait_ready "$p"
     echo "prometheus started (pid $p, $URL, state $STATE)"
-}
-
-stop() {
-    local p
-    if ! p="$(pid)"; then
-        rm -f "$PIDFILE"
-        echo "prometheus not running"
-        return
-    fi
-    kill -TERM "$p"
-    local deadline=$((SECONDS + 30))
-    while alive "$p"; do
-        if ((SECONDS >= deadline)); then
-            echo "prometheus did not stop in 30s; killing pid $p" >&2
-            kill -KILL "$p" 2>/dev/null || true
-            break
-        fi
-        sleep 0.2
-    done
-    rm -f "$PIDFILE"
-    echo "prometheus stopped"
-}
-
-status() {
-    local p
-    if ! p="$(pid)"; then
-        echo "prometheus not running"
-        return 3
-    fi
-    if curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; then
-        echo "prometheus running (pid $p, $URL, ready)"
-    else
-        echo "prometheus running (pid $p, $URL, not ready)"
-        return 1
-    fi
 }
 
 case "${1:-}" in
