@@ -42,6 +42,7 @@ class KafkaSettings(BaseSettings):
     broker: str = Field("localhost:9092", description="Kafka bootstrap server, HOST:PORT")
     topic_prefix: str = Field("pantau", pattern=r"^[A-Za-z0-9._-]+$")
     partitions: int = Field(8, ge=1, description="partitions of topics the worker creates")
+    replication_factor: int = Field(1, ge=1, description="replicas of topics the worker creates")
     security_protocol: SecurityProtocol = SecurityProtocol.PLAINTEXT
     sasl_mechanism: SaslMechanism | None = None
     sasl_username: str | None = None

@@ -51,7 +51,7 @@ def ensure_topics(settings: KafkaSettings) -> list[str]:
         existing = set(admin.list_topics())
         missing = [t for t in wanted if t not in existing]
         if missing:
-            new = [NewTopic(t, settings.partitions, 1) for t in missing]
+            new = [NewTopic(t, settings.partitions, settings.replication_factor) for t in missing]
             with suppress(TopicAlreadyExistsError):  # another worker created it first
                 admin.create_topics(new)
         return missing

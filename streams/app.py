@@ -74,7 +74,7 @@ def create_app(
         store="memory://",
         datadir=str(settings.data_dir),
         topic_partitions=settings.partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.replication_factor,
         web_port=settings.web_port,
         web_bind=settings.web_host,
         web_host=settings.web_host,
