@@ -87,6 +87,10 @@ class KafkaSettings(BaseSettings):
     def breaches_topic(self) -> str:
         return f"{self.topic_prefix}.sla.breaches"
 
+    @property
+    def status_topic(self) -> str:
+        return f"{self.topic_prefix}.office.status"
+
 
 class WorkerSettings(KafkaSettings):
     """Settings of `pantau worker`."""
@@ -104,6 +108,9 @@ class WorkerSettings(KafkaSettings):
         description="journaled events per partition before snapshots of the offices replace them",
     )
     tick_seconds: float = Field(5.0, gt=0, le=5.0, description="wall-clock breach check period")
+    status_seconds: float = Field(
+        1.0, ge=1.0, le=60.0, description="least seconds between two status records of an office"
+    )
     session_timeout: float = Field(
         10.0, ge=6, description="seconds before a silent worker's partitions move to others"
     )

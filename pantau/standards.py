@@ -5,6 +5,7 @@ import os
 import re
 import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -13,6 +14,8 @@ from pantau.events import ID_PATTERN
 
 __all__ = [
     "BUILTIN_STANDARD",
+    "DAYS",
+    "OpeningHours",
     "Standard",
     "Standards",
     "StandardsError",
@@ -24,18 +27,41 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Standard:
-    """The standard in force for one (office, service): seconds, seconds, share."""
+    """The standard in force for one (office, service): seconds, seconds, share, share."""
 
     max_wait: float
     max_processing: float
     target: float
+    warn_at: float = 0.8  # share of max_wait after which a waiting citizen is near it
+
+    @property
+    def warn_seconds(self) -> float:
+        """The wait after which a citizen is near the standard (`warn_at` × `max_wait`)."""
+        return self.warn_at * self.max_wait
 
 
-BUILTIN_STANDARD = Standard(max_wait=1800.0, max_processing=900.0, target=0.90)
+BUILTIN_STANDARD = Standard(max_wait=1800.0, max_processing=900.0, target=0.90, warn_at=0.8)
 
-_VALUE_KEYS = ("max_wait", "max_processing", "target")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as datetime.weekday() numbers them
+_Ranges = tuple[tuple[int, int], ...]  # half-open [start, end) in seconds of the day
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    """An office's weekly opening hours: per weekday (Monday first) its half-open ranges."""
+
+    days: tuple[_Ranges, ...]
+
+    def is_open(self, ts: float, tz: zoneinfo.ZoneInfo) -> bool:
+        """Whether the instant `ts` (seconds since the epoch) falls in a range, in `tz`."""
+        local = datetime.fromtimestamp(ts, tz)
+        second = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+        return any(start <= second < end for start, end in self.days[local.weekday()])
+
+
+_VALUE_KEYS = ("max_wait", "max_processing", "target", "warn_at")
 _TOP_KEYS = ("timezone", "defaults", "offices")
-_OFFICE_KEYS = ("name", "defaults", "services")
+_OFFICE_KEYS = ("name", "timezone", "hours", "defaults", "services")
 _SERVICE_KEYS = ("name", *_VALUE_KEYS)
 _ID = re.compile(ID_PATTERN)
 _DURATION = re.compile(r"(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
@@ -91,6 +117,8 @@ class _Office:
     name: str | None
     defaults: _Values
     services: dict[str, _Service]
+    timezone: str | None = None
+    hours: OpeningHours | None = None
 
 
 class Standards:
@@ -106,6 +134,7 @@ class Standards:
         self._defaults = defaults or {}
         self._offices = offices or {}
         self._cache: dict[tuple[str, str], Standard] = {}
+        self._zones: dict[str, zoneinfo.ZoneInfo] = {}
 
     @classmethod
     def empty(cls) -> "Standards":
@@ -140,6 +169,33 @@ class Standards:
         entry = found.services.get(service) if found else None
         return entry.name if entry else None
 
+    def timezone_of(self, office: str) -> str:
+        """The office's IANA time zone: its own, else the file's, else UTC."""
+        found = self._offices.get(office)
+        return (found.timezone if found else None) or self.timezone or "UTC"
+
+    def zone_of(self, office: str) -> zoneinfo.ZoneInfo:
+        name = self.timezone_of(office)
+        zone = self._zones.get(name)
+        if zone is None:
+            zone = self._zones[name] = zoneinfo.ZoneInfo(name)
+        return zone
+
+    def hours_of(self, office: str) -> OpeningHours | None:
+        """The office's opening hours, or None if the file gives it none."""
+        found = self._offices.get(office)
+        return found.hours if found else None
+
+    def offices_with_hours(self) -> list[str]:
+        return [office_id for office_id, office in self._offices.items() if office.hours is not None]
+
+    def is_open(self, office: str, ts: float) -> bool | None:
+        """Whether the office is open by its hours at `ts`; None for an office without hours."""
+        hours = self.hours_of(office)
+        if hours is None:
+            return None
+        return hours.is_open(ts, self.zone_of(office))
+
     def _resolve(self, office: str, service: str) -> Standard:
         levels: list[_Values] = []
         found = self._offices.get(office)
@@ -156,7 +212,9 @@ class Standards:
                     return level[key]
             return float(getattr(BUILTIN_STANDARD, key))
 
-        return Standard(pick("max_wait"), pick("max_processing"), pick("target"))
+        return Standard(
+            pick("max_wait"), pick("max_processing"), pick("target"), pick("warn_at")
+        )
 
 
 def load_standards(path: str | os.PathLike[str]) -> Standards:
@@ -195,9 +253,7 @@ class _Invalid(Exception):
 
 def _build(document: object) -> Standards:
     top = _mapping(document, "", _TOP_KEYS)
-    timezone = top.get("timezone")
-    if timezone is not None:
-        _check_timezone(timezone)
+    timezone = _timezone(top, "")
     offices: dict[str, _Office] = {}
     for office_id, raw_office in _mapping(top.get("offices"), "offices").items():
         path = _id(office_id, "offices", "office")
@@ -213,7 +269,10 @@ def _build(document: object) -> Standards:
         office_defaults = _values(
             _mapping(office.get("defaults"), defaults_path, _VALUE_KEYS), defaults_path
         )
-        offices[office_id] = _Office(_name(office, path), office_defaults, services)
+        hours = _hours(office["hours"], f"{path}.hours") if "hours" in office else None
+        offices[office_id] = _Office(
+            _name(office, path), office_defaults, services, _timezone(office, path), hours
+        )
     defaults = _values(_mapping(top.get("defaults"), "defaults", _VALUE_KEYS), "defaults")
     return Standards(defaults, offices, timezone)
 
@@ -265,16 +324,112 @@ def _values(entry: dict[str, Any], path: str) -> _Values:
         ):
             raise _Invalid(f"{path}.target", f"{target!r} is not a share between 0 and 1")
         values["target"] = float(target)
+    if "warn_at" in entry:
+        warn_at = entry["warn_at"]
+        if (
+            isinstance(warn_at, bool)
+            or not isinstance(warn_at, int | float)
+            or not 0 < warn_at < 1  # also false for NaN
+        ):
+            raise _Invalid(
+                f"{path}.warn_at", f"{warn_at!r} is not a share more than 0 and less than 1"
+            )
+        values["warn_at"] = float(warn_at)
     return values
 
 
-def _check_timezone(value: object) -> None:
+def _timezone(entry: dict[str, Any], parent: str) -> str | None:
+    """The entry's `timezone`, checked to be an IANA name this machine knows."""
+    value = entry.get("timezone")
+    if value is None:
+        return None
+    path = _join(parent, "timezone")
     if not isinstance(value, str):
-        raise _Invalid("timezone", f"must be a time zone name, not {_kind(value)}")
+        raise _Invalid(path, f"must be a time zone name, not {_kind(value)}")
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _Invalid("timezone", f"unknown time zone {value!r}") from None
+        raise _Invalid(path, f"unknown time zone {value!r}") from None
+    return value
+
+
+_CLOCK = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])")
+_DAYS_HINT = f"one of {', '.join(DAYS)} or a range such as mon-fri"
+_RANGE_HINT = 'a range "HH:MM-HH:MM" (two digits each, 00:00 to 24:00) or a list of them'
+
+
+def _hours(value: object, path: str) -> OpeningHours | None:
+    """Opening hours (CONTRACT §3); null counts as not given, `{}` as never open."""
+    if value is None:
+        return None
+    days: list[list[tuple[int, int]]] = [[] for _ in DAYS]
+    named_by: dict[int, str] = {}
+    for key, ranges in _mapping(value, path).items():
+        key_path = _join(path, _label(key))
+        for day in _day_keys(key, key_path):
+            if day in named_by:
+                raise _Invalid(key_path, f"{DAYS[day]} appears twice (also in {named_by[day]})")
+            named_by[day] = str(key)
+            days[day] = _ranges(ranges, key_path)
+    return OpeningHours(tuple(tuple(day) for day in days))
+
+
+def _day_keys(key: object, path: str) -> range:
+    if not isinstance(key, str):
+        raise _Invalid(path, f"a day must be {_DAYS_HINT}, not {_kind(key)}")
+    first, dash, last = key.partition("-")
+    for name in (first, last) if dash else (first,):
+        if name not in DAYS:
+            raise _Invalid(path, f"unknown day {name!r} (expected {_DAYS_HINT})")
+    if not dash:
+        return range(DAYS.index(first), DAYS.index(first) + 1)
+    if DAYS.index(first) >= DAYS.index(last):
+        raise _Invalid(path, f"bad day range {key!r}: {first} must come before {last} (mon…sun)")
+    return range(DAYS.index(first), DAYS.index(last) + 1)
+
+
+def _ranges(value: object, path: str) -> list[tuple[int, int]]:
+    if isinstance(value, str):
+        return [_range(value, path)]
+    if not isinstance(value, list):
+        raise _Invalid(path, f"must be {_RANGE_HINT}, not {_kind(value)}")
+    if not value:
+        raise _Invalid(path, f"must be {_RANGE_HINT}, not an empty list")
+    ranges = [_range(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    by_start = sorted(range(len(ranges)), key=lambda i: ranges[i])
+    for before, after in zip(by_start, by_start[1:], strict=False):
+        if ranges[after][0] < ranges[before][1]:
+            raise _Invalid(
+                f"{path}[{max(before, after)}]",
+                f"{value[after]!r} overlaps {value[before]!r} (ranges exclude their end, so "
+                '"08:00-12:00" and "12:00-13:00" may both be given)',
+            )
+    return sorted(ranges)
+
+
+def _range(value: object, path: str) -> tuple[int, int]:
+    if not isinstance(value, str):
+        raise _Invalid(path, f"must be {_RANGE_HINT}, not {_kind(value)}")
+    start_text, dash, end_text = value.partition("-")
+    start, end = _clock(start_text), _clock(end_text)
+    if not dash or start is None or end is None:
+        raise _Invalid(
+            path, f'bad range {value!r}: write "HH:MM-HH:MM", two digits each, 00:00 to 24:00'
+        )
+    if not start < end:
+        raise _Invalid(path, f"bad range {value!r}: the start must be before the end")
+    return start, end
+
+
+def _clock(text: str) -> int | None:
+    """Seconds of the day of "HH:MM" (00:00 to 24:00), or None if it is not one."""
+    match = _CLOCK.fullmatch(text)
+    if match is None:
+        return None
+    hours, minutes = int(match[1]), int(match[2])
+    if hours == 24 and minutes:
+        return None
+    return hours * 3600 + minutes * 60
 
 
 def _join(path: str, key: str) -> str:

@@ -43,15 +43,31 @@ def admin_client(settings: KafkaSettings, timeout_s: float = 10.0) -> KafkaAdmin
         ) from exc
 
 
+# The office status topic keeps the last record per office (CONTRACT §6).
+STATUS_TOPIC_CONFIG = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"}
+
+
 def ensure_topics(settings: KafkaSettings) -> list[str]:
-    """Create the events, dead-letter and breaches topics if missing; returns those created."""
-    wanted = [settings.events_topic, settings.dlq_topic, settings.breaches_topic]
+    """Create pantau's topics (events, dead letters, breaches, office status) if missing.
+
+    Returns the topics created."""
+    wanted = {
+        settings.events_topic: {},
+        settings.dlq_topic: {},
+        settings.breaches_topic: {},
+        settings.status_topic: STATUS_TOPIC_CONFIG,
+    }
     admin = admin_client(settings)
     try:
         existing = set(admin.list_topics())
         missing = [t for t in wanted if t not in existing]
         if missing:
-            new = [NewTopic(t, settings.partitions, settings.replication_factor) for t in missing]
+            new = [
+                NewTopic(
+                    t, settings.partitions, settings.replication_factor, topic_configs=wanted[t]
+                )
+                for t in missing
+            ]
             with suppress(TopicAlreadyExistsError):  # another worker created it first
                 admin.create_topics(new)
         return missing

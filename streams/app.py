@@ -103,6 +103,7 @@ def create_app(
         "breaches": app.topic(
             settings.breaches_topic, key_serializer="raw", value_serializer="raw"
         ),
+        "status": app.topic(settings.status_topic, key_serializer="raw", value_serializer="raw"),
     }
     table = cast(
         PartitionedTable,
@@ -127,7 +128,10 @@ def create_app(
         return TP(settings.events_topic, partition) in app.consumer.assignment()
 
     store = StateStore(table, standards, settings.snapshot_every)
-    processor = Processor(store, standards, emit, wall_clock, now=clock, owns=owns)
+    processor = Processor(
+        store, standards, emit, wall_clock, now=clock, owns=owns,
+        status_every=settings.status_seconds,
+    )  # fmt: skip
 
     # Events reach the processor a fetch at a time, not through the agent's stream.
     app.transport.Consumer = batch_consumer(settings.events_topic, processor.process)  # type: ignore[misc]
@@ -162,7 +166,8 @@ def create_app(
         ):
             processor.process(
                 Message(
-                    e.message.partition, e.message.offset, e.message.key, e.message.value or b""
+                    e.message.partition, e.message.offset, e.message.key, e.message.value or b"",
+                    round(e.message.timestamp * 1000),  # Faust's is in seconds
                 )
                 for e in batch
             )
@@ -170,6 +175,10 @@ def create_app(
     @app.timer(interval=settings.tick_seconds)
     async def wall_clock_tick() -> None:
         processor.tick()
+
+    @app.timer(interval=settings.status_seconds / 2)
+    async def office_status() -> None:
+        processor.send_status()  # the last change of each office, once the worker is idle
 
     original_recovery = table.on_recovery_completed
 

@@ -39,9 +39,11 @@ class PantauCollector(Collector):
         """The contract series and pipeline health, or just the families named in `only`."""
         proc = self.processor
         wall = proc.wall_clock() if proc.wall_clock else None
-        configured = [pair for pair in proc.standards.configured() if self.owns_office(pair[0])]
+        standards = proc.standards
+        configured = [pair for pair in standards.configured() if self.owns_office(pair[0])]
+        with_hours = [office for office in standards.offices_with_hours() if self.owns_office(office)]
         families = contract_series(
-            proc.offices(), proc.malformed(), proc.standards, configured, wall, only
+            proc.offices(), proc.malformed(), standards, configured, wall, only, with_hours
         )
         return families + [fam for fam in self._pipeline() if only is None or fam.name in only]
 

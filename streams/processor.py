@@ -6,7 +6,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import orjson
@@ -16,11 +15,8 @@ from streams.core.journal import batch_entry, tick_entry
 from streams.core.office import OfficeState
 from streams.core.outcomes import Breach, Effect, Rejection
 from streams.core.partition import PartitionState, as_text
+from streams.core.status import rfc3339, status_record
 from streams.store import StateStore
-
-
-def rfc3339(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
 def dlq_record(rejection: Rejection, now: float) -> bytes:
@@ -58,6 +54,8 @@ class Incoming(Protocol):
     def key(self) -> bytes | None: ...
     @property
     def value(self) -> bytes | None: ...
+    @property
+    def timestamp(self) -> int | None: ...  # milliseconds: when the message was received
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +66,20 @@ class Message:
     offset: int
     key: bytes | None
     value: bytes
+    timestamp: int | None = None
 
 
-# Sends one output record: (topic kind "dlq" or "breaches", key, value).
+def received_time(msg: Incoming) -> float | None:
+    """The message's received time in seconds (CONTRACT §4 step 0), None if it has none."""
+    ms = msg.timestamp
+    return ms / 1000.0 if ms is not None and ms >= 0 else None
+
+
+def status_value(record: dict[str, Any]) -> bytes:
+    return orjson.dumps(record)
+
+
+# Sends one output record: (topic kind "dlq", "breaches" or "status", key, value).
 Emit = Callable[[str, bytes | None, bytes], None]
 
 
@@ -84,22 +93,32 @@ class Processor:
     wall_clock: Callable[[], float] | None  # None in `event` clock mode
     now: Callable[[], float] = time.time
     owns: Callable[[int], bool] = lambda partition: True  # is the input partition assigned?
+    status_every: float = 1.0  # seconds between two status records of an office, at least
     partitions: dict[int, PartitionState] = field(default_factory=dict)
     positions: dict[int, int] = field(default_factory=dict)  # next offset per partition
     last_batch_at: float = 0.0
+    # Office status records (CONTRACT §6): offices changed since their last record, and per
+    # office the last record sent and when (by `now`).
+    _status_due: dict[str, OfficeState] = field(default_factory=dict, init=False)
+    _status_sent: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict, init=False)
 
     def load(self, partitions: Iterable[int]) -> None:
         """Rebuild newly assigned partitions from the recovered table."""
         for p in partitions:
             if p not in self.partitions:
-                self.partitions[p] = self.store.load(p)
+                pstate = self.partitions[p] = self.store.load(p)
+                # a record may not have been sent for the last change before a restart
+                self._status_due.update(pstate.offices)
 
     def drop(self, partitions: Iterable[int]) -> None:
         """Forget partitions this worker no longer owns (their series disappear)."""
         for p in partitions:
-            self.partitions.pop(p, None)
+            pstate = self.partitions.pop(p, None)
             self.positions.pop(p, None)
             self.store.forget(p)
+            for office in pstate.offices if pstate else ():
+                self._status_due.pop(office, None)
+                self._status_sent.pop(office, None)
 
     def process(self, batch: Iterable[Incoming]) -> None:
         wall = self.wall_clock() if self.wall_clock else None
@@ -119,21 +138,58 @@ class Processor:
             value = msg.value or b""
             before = len(out)
             malformed = pstate.malformed
-            state = pstate.handle(value, msg.offset, out, wall)
+            received = received_time(msg)
+            state = pstate.handle(value, msg.offset, out, wall, received)
             if state is not None:
-                handled[partition].append((msg.offset, as_text(value)))
+                handled[partition].append((msg.offset, as_text(value), received))
                 changed[partition].add(state.office)
             elif pstate.malformed != malformed:
-                handled[partition].append((msg.offset, as_text(value)))
+                handled[partition].append((msg.offset, as_text(value), received))
             if len(out) > before:
                 keys.extend([msg.key] * (len(out) - before))
             positions[partition] = msg.offset + 1
         for partition, messages in handled.items():
-            self.store.write_entry(
-                partition, partitions[partition], batch_entry(wall, messages), changed[partition]
-            )
+            pstate = partitions[partition]
+            self.store.write_entry(partition, pstate, batch_entry(wall, messages), changed[partition])
+            for office in changed[partition]:
+                self._status_due[office] = pstate.offices[office]
         self._emit(out, keys)
         self.last_batch_at = self.now()
+        self.send_status()
+
+    def send_status(self) -> None:
+        """Send a status record for each changed office whose last one is old enough.
+
+        Called after each batch and by a timer, so an office's last change reaches the
+        topic within about `status_every` once the worker is idle.
+        """
+        if not self._status_due:
+            return
+        now = self.now()
+        wall = self.wall_clock() if self.wall_clock else None
+        for office, state in list(self._status_due.items()):
+            sent = self._status_sent.get(office)
+            if sent is not None and now - sent[0] < self.status_every:
+                continue
+            del self._status_due[office]
+            if state.watermark == float("-inf"):
+                continue  # only future or no events yet: no "now" to report
+            record = status_record(state, self.standards, wall)
+            if sent is not None and sent[1] == record:
+                continue
+            self._status_sent[office] = (now, record)
+            self.emit("status", office.encode(), status_value(record))
+
+    def _refresh_status(self, wall: float) -> None:
+        """Wall mode: ages grow and offices open and close without events; mark those."""
+        for pstate in self.partitions.values():
+            for office, state in pstate.offices.items():
+                sent = self._status_sent.get(office)
+                if sent is None or state.watermark == float("-inf"):
+                    continue
+                record = status_record(state, self.standards, wall)
+                if {**record, "at": None} != {**sent[1], "at": None}:
+                    self._status_due[office] = state
 
     def tick(self) -> None:
         """Flag live breaches by the wall clock (wall mode), journaling partitions that changed."""
@@ -150,6 +206,8 @@ class Processor:
                     self._emit(out, [state.office.encode()] * len(out))
             if flagged:
                 self.store.write_entry(partition, pstate, tick_entry(wall, flagged), flagged)
+        self._refresh_status(wall)
+        self.send_status()
 
     def _emit(self, effects: list[Effect], keys: list[bytes | None]) -> None:
         now = self.now()

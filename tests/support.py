@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,10 @@ import orjson
 from pantau.standards import Standards
 from streams.core.partition import PartitionState
 from streams.core.series import NAMES, contract_series, flatten
+from streams.core.status import status_record
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_NAMES = ("edge-cases", "mpp-medan-day")
+FIXTURE_NAMES = ("edge-cases", "mpp-medan-day", "v2-features")
 
 
 def fixture_lines(name: str) -> list[bytes]:
@@ -50,15 +53,67 @@ def series_differences(actual: dict[str, float], expected: dict[str, float]) -> 
     return diffs
 
 
+def core_state(
+    messages: Iterable[bytes | str | dict[str, Any]],
+    standards: Standards,
+    received: float | None = None,
+) -> PartitionState:
+    """The pure core's state after these messages, in this order (no Kafka involved).
+
+    Each message is received at `received`, by default now (as when it is replayed).
+    """
+    at = time.time() if received is None else received
+    state = PartitionState(standards)
+    for offset, message in enumerate(messages):
+        raw = orjson.dumps(message) if isinstance(message, dict) else message
+        state.handle(raw, offset, [], received=at)
+    return state
+
+
 def core_series(
     messages: Iterable[bytes | str | dict[str, Any]], standards: Standards
 ) -> dict[str, float]:
     """What the pure core computes for these messages, in this order (no Kafka involved)."""
-    state = PartitionState(standards)
-    for offset, message in enumerate(messages):
-        raw = orjson.dumps(message) if isinstance(message, dict) else message
-        state.handle(raw, offset, [])
+    state = core_state(messages, standards)
     families = contract_series(
         state.offices.values(), state.malformed, standards, standards.configured()
     )
     return flatten(families)
+
+
+def expected_status(name: str) -> dict[str, dict[str, Any]]:
+    return dict(json.loads((FIXTURES / f"{name}.status.json").read_text()))
+
+
+def core_status(state: PartitionState, standards: Standards) -> dict[str, dict[str, Any]]:
+    """The last status record (CONTRACT §6) of every office with a watermark."""
+    return {
+        office: status_record(office_state, standards)
+        for office, office_state in state.offices.items()
+        if office_state.watermark != float("-inf")
+    }
+
+
+def _comparable(value: Any, key: str = "") -> Any:
+    """A status record with instants parsed and predictions left out, for comparison."""
+    if isinstance(value, dict):
+        return {
+            k: _comparable(v, k) for k, v in value.items() if k != "predicted_wait_seconds"
+        }
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    if key == "at" and isinstance(value, str):
+        return datetime.fromisoformat(value).timestamp()
+    return value
+
+
+def status_differences(
+    actual: dict[str, dict[str, Any]], expected: dict[str, dict[str, Any]]
+) -> list[str]:
+    """Offices whose last status record differs from the expected one (instants as instants)."""
+    diffs = []
+    for office in sorted(actual.keys() | expected.keys()):
+        a, e = _comparable(actual.get(office)), _comparable(expected.get(office))
+        if a != e:
+            diffs.append(f"{office}: got {json.dumps(a, sort_keys=True)}, expected {json.dumps(e, sort_keys=True)}")
+    return diffs

@@ -1,8 +1,8 @@
 """Journal entries: what one partition applied in one batch, so its state can be rebuilt exactly.
 
 A partition's durable state is a snapshot per office plus the journal entries written after
-the last snapshot round. An entry holds the messages handled (with their input offsets) and
-the wall clock the batch ran with, or a wall-clock tick and the offices it flagged live
+the last snapshot round. An entry holds the messages handled (with their input offsets and
+received times) and the wall clock the batch ran with, or a wall-clock tick and the offices it flagged live
 breaches in, so replaying the entries in order gives the same state.
 """
 
@@ -18,7 +18,12 @@ from .outcomes import Effect
 from .partition import PartitionState
 
 
-def batch_entry(wall: float | None, messages: list[tuple[int, str]]) -> dict[str, Any]:
+# One message of a batch: [offset, raw text, received time in seconds or None]; entries
+# written before contract version 2 have no received time.
+JournaledMessage = tuple[int, str, float | None]
+
+
+def batch_entry(wall: float | None, messages: list[JournaledMessage]) -> dict[str, Any]:
     return {"wall": wall, "msgs": messages}
 
 
@@ -34,9 +39,9 @@ def replay(state: OfficeState, entries: Iterable[dict[str, Any]]) -> None:
         if entry.get("tick"):
             state.tick(sink, wall)
         else:
-            for offset, raw in entry["msgs"]:
+            for offset, raw, *received in entry["msgs"]:
                 if offset > state.last_offset:
-                    state.process(parse_event(raw), raw, sink, wall)
+                    state.process(parse_event(raw), raw, sink, wall, *received)
                     state.last_offset = offset
         sink.clear()
 
@@ -61,8 +66,8 @@ def replay_partition(
                     pstate.office(office).tick(sink, wall)
                     touched.add(office)
         else:
-            for offset, raw in entry["msgs"]:
-                state = pstate.handle(raw, offset, sink, wall)
+            for offset, raw, *received in entry["msgs"]:
+                state = pstate.handle(raw, offset, sink, wall, *received)
                 if state is not None:
                     touched.add(state.office)
         sink.clear()

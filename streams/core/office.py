@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -26,7 +27,9 @@ from .outcomes import Breach, Effect, Reason, Rejection
 from .tally import Tally
 
 HOLD_SECONDS = 600.0  # how long an event that cannot apply may wait for its visit
+FUTURE_SECONDS = 300.0  # how far an event may be ahead of its message's received time
 FORGET_SECONDS = 86_400.0  # how long ids and closed visits are remembered
+RECENT_CALLS = 10  # calls the office status record lists
 
 WAITING, CALLED, SERVING = "waiting", "called", "serving"
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
@@ -50,11 +53,12 @@ class Visit:
     called_at: float | None = None
     started_at: float | None = None
     counter: str | None = None
+    assigned: int = 0  # when its call or start was applied (office order), for `serving`
 
     def to_json(self) -> list[Any]:
         return [
             self.ticket, self.service, self.state, self.queued_at, self.segment,
-            self.flagged, self.called_at, self.started_at, self.counter,
+            self.flagged, self.called_at, self.started_at, self.counter, self.assigned,
         ]  # fmt: skip
 
     @classmethod
@@ -77,6 +81,7 @@ class Gauges:
 
     queue_length: int = 0
     over_standard: int = 0
+    near_standard: int = 0
     oldest_wait: float = 0.0
 
 
@@ -92,12 +97,16 @@ class OfficeState:
         self.visits: dict[str, Visit] = {}
         self.closed: dict[str, float] = {}
         self.parked: dict[int, Parked] = {}
-        self.counters: dict[str, list[Any]] = {}  # counter -> [status, open since]
+        # counter -> [status, open since]; also counters only named by applied visit events
+        self.counters: dict[str, list[Any]] = {}
+        self.recent_calls: deque[list[Any]] = deque(maxlen=RECENT_CALLS)  # [ticket, counter,
+        # service, occurred_at] of the calls applied, oldest first
         self.services: set[str] = set()  # seen in an applied issued or transferred
         self.tally = Tally()
         self._parked_by_ticket: dict[str, list[int]] = {}
         self._park_seq = 0
         self._segment_seq = 0
+        self._assign_seq = 0
         # Min-heaps with lazy deletion: an entry is checked against the dicts when popped.
         self._seen_heap: list[tuple[float, str]] = []
         self._closed_heap: list[tuple[float, str]] = []
@@ -115,14 +124,25 @@ class OfficeState:
 
     # -- processing ------------------------------------------------------------------------
 
-    def process(self, event: Event, raw: str, out: list[Effect], wall: float | None = None) -> None:
+    def process(
+        self,
+        event: Event,
+        raw: str,
+        out: list[Effect],
+        wall: float | None = None,
+        received: float | None = None,
+    ) -> None:
         """Process one well-formed event of this office; rejections and breaches go to `out`.
 
         `wall` is the wall clock in `wall` mode (None in `event` mode): it moves "now" for
-        live breaches, never the watermark.
+        live breaches, never the watermark. `received` is when its message was received
+        (the Kafka message timestamp, in seconds); None skips the `future` rule.
         """
         tally = self.tally
         ts = event.ts
+        if received is not None and ts - received > FUTURE_SECONDS:
+            self._reject(Reason.FUTURE, event, raw, out, received)
+            return
         if event.event_id in self.seen:
             tally.outcomes["duplicate"] += 1
             return
@@ -218,11 +238,21 @@ class OfficeState:
             return Reason.ORPHAN
         return None
 
-    def _reject(self, reason: Reason, event: VisitEvent, raw: str, out: list[Effect]) -> None:
+    def _reject(
+        self, reason: Reason, event: Event, raw: str, out: list[Effect], received: float = 0.0
+    ) -> None:
         self.tally.rejected[reason.value] += 1
-        if reason is Reason.OUT_OF_SEQUENCE:
+        if reason is Reason.FUTURE:
+            detail = (
+                f"{event.type}: occurred_at {event.occurred_at} is {event.ts - received:.0f} s "
+                "after the message was received, more than the 5 minutes allowed (is the "
+                "device's clock wrong?)"
+            )
+        elif reason is Reason.OUT_OF_SEQUENCE:
+            assert isinstance(event, VisitEvent)
             detail = f"{event.type} for ticket {event.ticket}: its visit is already closed"
         else:
+            assert isinstance(event, VisitEvent)
             detail = (
                 f"{event.type} for ticket {event.ticket}: no visit it could apply to within "
                 "the 10-minute hold window"
@@ -314,8 +344,20 @@ class OfficeState:
             visit.state, visit.called_at = CALLED, event.ts
         elif visit.state != CALLED:
             return False
-        visit.counter = event.counter  # a recall changes only the counter
+        self._assign(visit, event.counter)  # a recall changes only the counter
+        self.recent_calls.append([visit.ticket, event.counter, visit.service, event.ts])
         return True
+
+    def _assign(self, visit: Visit, counter: str) -> None:
+        """The visit is now at `counter` (a call, recall or start applied)."""
+        visit.counter = counter
+        self._assign_seq += 1
+        visit.assigned = self._assign_seq
+        self._name_counter(counter)
+
+    def _name_counter(self, counter: str) -> None:
+        if counter not in self.counters:
+            self.counters[counter] = [CLOSED, 0.0]  # named by a visit event: closed
 
     def _started(self, event: ServiceStarted) -> bool:
         visit = self.visits.get(event.ticket)
@@ -323,7 +365,8 @@ class OfficeState:
             return False
         if visit.state == WAITING:
             self._end_wait(visit, event.ts)
-        visit.state, visit.started_at, visit.counter = SERVING, event.ts, event.counter
+        visit.state, visit.started_at = SERVING, event.ts
+        self._assign(visit, event.counter)
         return True
 
     def _completed(self, event: ServiceCompleted) -> bool:
@@ -332,6 +375,7 @@ class OfficeState:
             return False
         self._end_processing(visit, event.ts)
         self._close(visit, "served", event.ts)
+        self._name_counter(event.counter)
         return True
 
     def _transferred(self, event: TicketTransferred) -> bool:
@@ -396,16 +440,19 @@ class OfficeState:
     # -- reading -----------------------------------------------------------------------------
 
     def queue_gauges(self, now: float) -> dict[str, Gauges]:
-        """Queue length, waits past the standard and the oldest wait per service at `now`."""
+        """Queue length, waits near and past the standard and the oldest wait per service."""
         gauges: dict[str, Gauges] = {service: Gauges() for service in self.services}
         for visit in self.visits.values():
             if visit.state != WAITING:
                 continue
             g = gauges.setdefault(visit.service, Gauges())
             age = now - visit.queued_at
+            standard = self._standard(visit.service)
             g.queue_length += 1
-            if age > self._standard(visit.service).max_wait:
+            if age > standard.max_wait:
                 g.over_standard += 1
+            elif age > standard.warn_seconds:
+                g.near_standard += 1
             g.oldest_wait = max(g.oldest_wait, age)
         return gauges
 
@@ -425,9 +472,11 @@ class OfficeState:
             "closed": self.closed,
             "parked": [[p.seq, p.raw] for p in self.parked.values()],
             "counters": self.counters,
+            "recent_calls": list(self.recent_calls),
             "services": sorted(self.services),
             "park_seq": self._park_seq,
             "segment_seq": self._segment_seq,
+            "assign_seq": self._assign_seq,
             "tally": self.tally.to_json(),
         }
 
@@ -443,6 +492,8 @@ class OfficeState:
         state.services = set(data["services"])
         state._park_seq = data["park_seq"]
         state._segment_seq = data["segment_seq"]
+        state._assign_seq = data.get("assign_seq", 0)
+        state.recent_calls.extend(data.get("recent_calls", ()))
         state.tally = Tally.from_json(data["tally"])
         state._seen_heap = _heap((ts, key) for key, ts in state.seen.items())
         state._closed_heap = _heap((ts, key) for key, ts in state.closed.items())

@@ -10,6 +10,7 @@ class Reason(StrEnum):
     """Why a message was rejected (the `reason` label and the dead-letter record)."""
 
     MALFORMED = "malformed"
+    FUTURE = "future"
     OUT_OF_SEQUENCE = "out_of_sequence"
     ORPHAN = "orphan"
 

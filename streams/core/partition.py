@@ -37,9 +37,14 @@ class PartitionState:
         return state
 
     def handle(
-        self, raw: bytes | str, offset: int, out: list[Effect], wall: float | None = None
+        self,
+        raw: bytes | str,
+        offset: int,
+        out: list[Effect],
+        wall: float | None = None,
+        received: float | None = None,
     ) -> OfficeState | None:
-        """Process one message; returns the office it changed, or None."""
+        """Process one message received at `received`; returns the office it changed, or None."""
         try:
             event = parse_event(raw)
         except MalformedEvent as exc:
@@ -51,7 +56,7 @@ class PartitionState:
         state = self.office(event.office)
         if offset <= state.last_offset:
             return None
-        state.process(event, as_text(raw), out, wall)
+        state.process(event, as_text(raw), out, wall, received)
         state.last_offset = offset
         return state
 

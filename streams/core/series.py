@@ -62,6 +62,11 @@ _SPECS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         ("office", "service"),
     ),
     (
+        "pantau_waiting_near_standard", "gauge",
+        "Waiting visits past warn_at of max_wait but not past max_wait now.",
+        ("office", "service"),
+    ),
+    (
         "pantau_oldest_wait_seconds", "gauge", "Age of the oldest waiting visit, 0 if none.",
         ("office", "service"),
     ),
@@ -88,6 +93,10 @@ _SPECS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         ("office", "service", "kind"),
     ),
     ("pantau_standard_target_ratio", "gauge", "The target share.", ("office", "service")),
+    (
+        "pantau_office_open", "gauge", "1 while the office is open by its hours, else 0.",
+        ("office",),
+    ),
 )  # fmt: skip
 
 NAMES = tuple(spec[0] for spec in _SPECS)
@@ -112,11 +121,14 @@ def contract_series(
     configured: Iterable[tuple[str, str]],
     wall: float | None = None,
     only: Collection[str] | None = None,
+    with_hours: Iterable[str] = (),
 ) -> list[Family]:
     """All contract series for the given office states, or the families named in `only`.
 
     `malformed` counts the malformed messages of the partitions read; `configured` are the
-    configured (office, service) pairs whose standards this reader exposes.
+    configured (office, service) pairs whose standards this reader exposes, `with_hours`
+    the configured offices with opening hours it exposes (in `wall` mode each has
+    `pantau_office_open`, in `event` mode only those with a watermark).
     """
     f = _families()
     everything = only is None or any(n in NAMES and n not in MESSAGE_NAMES for n in only)
@@ -125,6 +137,10 @@ def contract_series(
         consumed.add(("rejected",), malformed)
         rejected.add(("malformed",), malformed)
     standard_pairs: set[tuple[str, str]] = set(configured)
+    office_open = f["pantau_office_open"]
+    if wall is not None and everything:
+        for office in with_hours:
+            office_open.add((office,), int(bool(standards.is_open(office, wall))))
     for state in offices:
         o, t = state.office, state.tally
         for outcome, n in t.outcomes.items():
@@ -151,11 +167,17 @@ def contract_series(
             f["pantau_transfers_total"].add((o, src, dst), n)
         for service, n in t.live_breaches.items():
             f["pantau_live_breaches_total"].add((o, service), n)
-        for service, g in state.queue_gauges(state.now(wall)).items():
+        now = state.now(wall)
+        for service, g in state.queue_gauges(now).items():
             f["pantau_queue_length"].add((o, service), g.queue_length)
             f["pantau_waiting_over_standard"].add((o, service), g.over_standard)
+            f["pantau_waiting_near_standard"].add((o, service), g.near_standard)
             f["pantau_oldest_wait_seconds"].add((o, service), g.oldest_wait)
         f["pantau_counters_open"].add((o,), state.counters_open())
+        if state.watermark != float("-inf"):
+            is_open = standards.is_open(o, now)
+            if is_open is not None:
+                office_open.samples[(o,)] = int(is_open)  # replaces the wall-clock value
         for counter, seconds in t.open_seconds.items():
             f["pantau_counter_open_seconds_total"].add((o, counter), seconds)
         for counter, seconds in t.busy_seconds.items():
@@ -177,6 +199,7 @@ def contract_series(
         std = standards.lookup(office, service)
         f["pantau_standard_seconds"].add((office, service, "wait"), std.max_wait)
         f["pantau_standard_seconds"].add((office, service, "processing"), std.max_processing)
+        f["pantau_standard_seconds"].add((office, service, "warn"), std.warn_seconds)
         f["pantau_standard_target_ratio"].add((office, service), std.target)
     return [fam for fam in f.values() if only is None or fam.name in only]
 

@@ -213,7 +213,7 @@ def test_yaml_1_2_scalars(text: str, office: str, expected: float) -> None:
         (
             "offices: {mpp-medan: {services: {ktp-el: {max_wiat: 15m}}}}",
             "bad.yaml: offices.mpp-medan.services.ktp-el.max_wiat: unknown key "
-            "(expected name, max_wait, max_processing, target)",
+            "(expected name, max_wait, max_processing, target, warn_at)",
         ),
         (
             "defaults: {max_wait: '90'}",
@@ -261,11 +261,12 @@ def test_yaml_1_2_scalars(text: str, office: str, expected: float) -> None:
         (
             "offices: {a: {defaults: {name: x}}}",
             "bad.yaml: offices.a.defaults.name: unknown key (expected max_wait, max_processing, "
-            "target)",
+            "target, warn_at)",
         ),
         (
             "defaults: {max_wait: 1m, colour: red}",
-            "bad.yaml: defaults.colour: unknown key (expected max_wait, max_processing, target)",
+            "bad.yaml: defaults.colour: unknown key (expected max_wait, max_processing, target, "
+            "warn_at)",
         ),
         (
             "timezone: Asia/Jakarta\nregion: x",
@@ -273,7 +274,7 @@ def test_yaml_1_2_scalars(text: str, office: str, expected: float) -> None:
         ),
         (
             "offices: {a: {address: Jl. Medan}}",
-            "bad.yaml: offices.a.address: unknown key (expected name, defaults, services)",
+            "bad.yaml: offices.a.address: unknown key (expected name, timezone, hours, defaults, services)",
         ),
         ("timezone: Asia/Medan", "bad.yaml: timezone: unknown time zone 'Asia/Medan'"),
         ("timezone: ../../etc/passwd", "bad.yaml: timezone: unknown time zone '../../etc/passwd'"),
