@@ -1,5 +1,6 @@
 """The service standards file of CONTRACT §3: loading, validation and lookups."""
 
+import itertools
 import math
 import os
 import re
@@ -36,7 +37,7 @@ class Standard:
 
     @property
     def warn_seconds(self) -> float:
-        """The wait after which a citizen is near the standard (`warn_at` × `max_wait`)."""
+        """The wait after which a citizen is near the standard (warn_at times max_wait)."""
         return self.warn_at * self.max_wait
 
 
@@ -187,7 +188,7 @@ class Standards:
         return found.hours if found else None
 
     def offices_with_hours(self) -> list[str]:
-        return [office_id for office_id, office in self._offices.items() if office.hours is not None]
+        return [name for name, office in self._offices.items() if office.hours is not None]
 
     def is_open(self, office: str, ts: float) -> bool | None:
         """Whether the office is open by its hours at `ts`; None for an office without hours."""
@@ -212,9 +213,7 @@ class Standards:
                     return level[key]
             return float(getattr(BUILTIN_STANDARD, key))
 
-        return Standard(
-            pick("max_wait"), pick("max_processing"), pick("target"), pick("warn_at")
-        )
+        return Standard(pick("max_wait"), pick("max_processing"), pick("target"), pick("warn_at"))
 
 
 def load_standards(path: str | os.PathLike[str]) -> Standards:
@@ -397,7 +396,7 @@ def _ranges(value: object, path: str) -> list[tuple[int, int]]:
         raise _Invalid(path, f"must be {_RANGE_HINT}, not an empty list")
     ranges = [_range(item, f"{path}[{i}]") for i, item in enumerate(value)]
     by_start = sorted(range(len(ranges)), key=lambda i: ranges[i])
-    for before, after in zip(by_start, by_start[1:], strict=False):
+    for before, after in itertools.pairwise(by_start):
         if ranges[after][0] < ranges[before][1]:
             raise _Invalid(
                 f"{path}[{max(before, after)}]",

@@ -166,7 +166,10 @@ def create_app(
         ):
             processor.process(
                 Message(
-                    e.message.partition, e.message.offset, e.message.key, e.message.value or b"",
+                    e.message.partition,
+                    e.message.offset,
+                    e.message.key,
+                    e.message.value or b"",
                     round(e.message.timestamp * 1000),  # Faust's is in seconds
                 )
                 for e in batch

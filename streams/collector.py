@@ -41,7 +41,7 @@ class PantauCollector(Collector):
         wall = proc.wall_clock() if proc.wall_clock else None
         standards = proc.standards
         configured = [pair for pair in standards.configured() if self.owns_office(pair[0])]
-        with_hours = [office for office in standards.offices_with_hours() if self.owns_office(office)]
+        with_hours = [o for o in standards.offices_with_hours() if self.owns_office(o)]
         families = contract_series(
             proc.offices(), proc.malformed(), standards, configured, wall, only, with_hours
         )

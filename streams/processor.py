@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import orjson
 
 from pantau.standards import Standards
-from streams.core.journal import batch_entry, tick_entry
+from streams.core.journal import JournaledMessage, batch_entry, tick_entry
 from streams.core.office import OfficeState
 from streams.core.outcomes import Breach, Effect, Rejection
 from streams.core.partition import PartitionState, as_text
@@ -124,7 +124,7 @@ class Processor:
         wall = self.wall_clock() if self.wall_clock else None
         out: list[Effect] = []
         # per partition: the messages that changed something, and the offices they changed
-        handled: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        handled: dict[int, list[JournaledMessage]] = defaultdict(list)
         changed: dict[int, set[str]] = defaultdict(set)
         keys: list[bytes | None] = []
         partitions, positions = self.partitions, self.positions
@@ -150,7 +150,8 @@ class Processor:
             positions[partition] = msg.offset + 1
         for partition, messages in handled.items():
             pstate = partitions[partition]
-            self.store.write_entry(partition, pstate, batch_entry(wall, messages), changed[partition])
+            entry = batch_entry(wall, messages)
+            self.store.write_entry(partition, pstate, entry, changed[partition])
             for office in changed[partition]:
                 self._status_due[office] = pstate.offices[office]
         self._emit(out, keys)

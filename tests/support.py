@@ -97,9 +97,7 @@ def core_status(state: PartitionState, standards: Standards) -> dict[str, dict[s
 def _comparable(value: Any, key: str = "") -> Any:
     """A status record with instants parsed and predictions left out, for comparison."""
     if isinstance(value, dict):
-        return {
-            k: _comparable(v, k) for k, v in value.items() if k != "predicted_wait_seconds"
-        }
+        return {k: _comparable(v, k) for k, v in value.items() if k != "predicted_wait_seconds"}
     if isinstance(value, list):
         return [_comparable(v) for v in value]
     if key == "at" and isinstance(value, str):
@@ -115,5 +113,6 @@ def status_differences(
     for office in sorted(actual.keys() | expected.keys()):
         a, e = _comparable(actual.get(office)), _comparable(expected.get(office))
         if a != e:
-            diffs.append(f"{office}: got {json.dumps(a, sort_keys=True)}, expected {json.dumps(e, sort_keys=True)}")
+            got, want = json.dumps(a, sort_keys=True), json.dumps(e, sort_keys=True)
+            diffs.append(f"{office}: got {got}, expected {want}")
     return diffs

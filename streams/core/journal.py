@@ -2,8 +2,8 @@
 
 A partition's durable state is a snapshot per office plus the journal entries written after
 the last snapshot round. An entry holds the messages handled (with their input offsets and
-received times) and the wall clock the batch ran with, or a wall-clock tick and the offices it flagged live
-breaches in, so replaying the entries in order gives the same state.
+received times) and the wall clock the batch ran with, or a wall-clock tick and the offices
+it flagged live breaches in, so replaying the entries in order gives the same state.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pantau.events import parse_event
 from .office import OfficeState
 from .outcomes import Effect
 from .partition import PartitionState
-
 
 # One message of a batch: [offset, raw text, received time in seconds or None]; entries
 # written before contract version 2 have no received time.

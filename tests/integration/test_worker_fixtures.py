@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from pantau.standards import load_standards
 from tests.services import WorkerProcess, broker_address, replay, wait_for
@@ -17,11 +18,25 @@ from tests.support import (
     FIXTURES,
     core_series,
     expected_series,
+    expected_status,
     fixture_lines,
     series_differences,
+    status_differences,
 )
 
 pytestmark = pytest.mark.integration
+
+
+def last_status(topic: str) -> dict[str, dict[str, object]]:
+    """The last record per office (message key) on the status topic."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=broker_address(), auto_offset_reset="earliest",
+        consumer_timeout_ms=1000, group_id=None,
+    )  # fmt: skip
+    try:
+        return {msg.key.decode(): json.loads(msg.value) for msg in consumer}
+    finally:
+        consumer.close()
 
 
 def read_topic(topic: str, count: int, timeout: float = 30) -> list[dict[str, object]]:
@@ -54,6 +69,14 @@ def test_fixture_replayed_gives_expected_series(
     elapsed = time.monotonic() - started
     print(f"{name}: {len(lines)} messages settled in {elapsed:.2f}s")
     assert series_differences(series, expected_series(name)) == []
+    # The compacted status topic's last record per office is the office now (CONTRACT §6).
+    expected = expected_status(name)
+    deadline = time.monotonic() + 15
+    while status_differences(last_status(f"{prefix}.office.status"), expected):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert status_differences(last_status(f"{prefix}.office.status"), expected) == []
 
 
 def test_rejections_and_breaches_reach_their_topics(
@@ -85,6 +108,16 @@ def test_rejections_and_breaches_reach_their_topics(
     assert {tuple(sorted(b)) for b in breaches} == {
         ("detected_at", "max_wait_seconds", "office", "queued_at", "service", "ticket")
     }
+
+    admin = KafkaAdminClient(bootstrap_servers=broker_address())
+    try:
+        described = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, f"{prefix}.office.status")]
+        )
+    finally:
+        admin.close()
+    configs = described["topic"][f"{prefix}.office.status"]  # type: ignore[call-overload]
+    assert configs["cleanup.policy"]["value"] == "compact"
 
 
 def committed_offsets(group: str) -> int:

@@ -274,7 +274,8 @@ def test_yaml_1_2_scalars(text: str, office: str, expected: float) -> None:
         ),
         (
             "offices: {a: {address: Jl. Medan}}",
-            "bad.yaml: offices.a.address: unknown key (expected name, timezone, hours, defaults, services)",
+            "bad.yaml: offices.a.address: unknown key (expected name, timezone, hours, defaults, "
+            "services)",
         ),
         ("timezone: Asia/Medan", "bad.yaml: timezone: unknown time zone 'Asia/Medan'"),
         ("timezone: ../../etc/passwd", "bad.yaml: timezone: unknown time zone '../../etc/passwd'"),
