@@ -398,9 +398,10 @@ def _ranges(value: object, path: str) -> list[tuple[int, int]]:
     by_start = sorted(range(len(ranges)), key=lambda i: ranges[i])
     for before, after in itertools.pairwise(by_start):
         if ranges[after][0] < ranges[before][1]:
+            first, second = sorted((before, after))
             raise _Invalid(
-                f"{path}[{max(before, after)}]",
-                f"{value[after]!r} overlaps {value[before]!r} (ranges exclude their end, so "
+                f"{path}[{second}]",
+                f"{value[second]!r} overlaps {value[first]!r} (ranges exclude their end, so "
                 '"08:00-12:00" and "12:00-13:00" may both be given)',
             )
     return sorted(ranges)
