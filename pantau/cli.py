@@ -175,7 +175,13 @@ def simulate(
     duration: Annotated[
         str, typer.Option(help="simulated time from the first day's opening: 1d, 3d, 8h, 90m")
     ] = "1d",
-    date: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD [default: today]")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            help="first day, YYYY-MM-DD [default: the latest day whose run stays behind "
+            "the wall clock]"
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="write JSONL to this file instead of sending to Kafka")
     ] = None,
@@ -190,12 +196,18 @@ def simulate(
 ) -> None:
     """Simulate office days (arrivals, counters, breaks, feedback) as contract events."""
     import sqlite3
+    import time
     import zoneinfo
     from datetime import date as Date
-    from datetime import datetime
 
     from producers.client import CounterClient
-    from producers.simulator import DEFAULT_TIMEZONE, day_start, plan_offices, simulate_timed
+    from producers.simulator import (
+        DEFAULT_TIMEZONE,
+        day_start,
+        latest_first_day,
+        plan_offices,
+        simulate_timed,
+    )
     from producers.sinks import ClientSink, FileSink, LineProgress, pump
     from producers.spool import SpoolBusy
 
@@ -212,12 +224,18 @@ def simulate(
         fail(str(exc), 2)
     tz_name = rules.timezone or DEFAULT_TIMEZONE
     tz = zoneinfo.ZoneInfo(tz_name)
-    try:
-        first_day = Date.fromisoformat(date) if date else datetime.now(tz).date()
-    except ValueError:
-        fail(f"--date: {date!r} is not a date YYYY-MM-DD", 2)
     seconds = _sim_duration(duration)
     rate = _sim_speed(speed)
+    try:
+        # By default the run starts far enough in the past that no event is ahead of the
+        # wall clock when it is sent (a file is replayed at once, later).
+        first_day = (
+            Date.fromisoformat(date)
+            if date
+            else latest_first_day(time.time(), seconds, rate if out is None else None, tz_name)
+        )
+    except ValueError:
+        fail(f"--date: {date!r} is not a date YYYY-MM-DD", 2)
     names = [name for item in offices or [] for name in item.split(",") if name.strip()]
     plans = plan_offices(rules, [n.strip() for n in names] or None, offices_count)
     begin = day_start(first_day, tz_name)
@@ -240,7 +258,8 @@ def simulate(
     except (SpoolBusy, OSError, sqlite3.Error) as exc:
         fail(f"cannot open the spool {settings.spool_path}: {exc}")
     with client:
-        count = pump(timed, ClientSink(client), rate, shown)
+        # an event of a --date that is still ahead waits for the wall clock to reach it
+        count = pump(timed, ClientSink(client), rate, shown, not_after=time.time)
         delivered = client.close(timeout=max(60.0, settings.send_timeout * 2))
     if not delivered:
         fail(

@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 __all__ = [
     "COUNTER_EVENT_TYPES",
     "EVENT_TYPES",
+    "FUTURE_SECONDS",
     "ID_PATTERN",
     "SCORE_ELEMENTS",
     "TICKET_PATTERN",
@@ -35,6 +36,7 @@ __all__ = [
     "TicketIssued",
     "TicketNoShow",
     "TicketTransferred",
+    "future_reason",
     "parse_event",
     "parse_event_obj",
 ]
@@ -314,6 +316,24 @@ def parse_event(raw: bytes | str) -> Event:
         except ValueError as exc:
             raise MalformedEvent([("", f"not JSON: {exc}")]) from None
     return event
+
+
+# CONTRACT §4 step 0: how far `occurred_at` may be after the time its message was received.
+FUTURE_SECONDS = 300.0
+
+
+def future_reason(event: Event, received: float, by: str = "it was received") -> str | None:
+    """Why `event` is `future` against the instant `received` (seconds), or None if it is not.
+
+    `by` names that instant in the message (the gateway compares with its own clock).
+    """
+    ahead = event.ts - received
+    if not ahead > FUTURE_SECONDS:
+        return None
+    return (
+        f"{event.occurred_at} is {ahead:.0f} s after {by}; an event may be at most 5 minutes "
+        "ahead (is the device's clock wrong?)"
+    )
 
 
 def parse_event_obj(obj: dict[str, Any]) -> Event:

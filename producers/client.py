@@ -17,7 +17,7 @@ import orjson
 from kafka.errors import KafkaError
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from pantau.events import MalformedEvent, parse_event_obj
+from pantau.events import MalformedEvent, future_reason, parse_event_obj
 from pantau.settings import ClientSettings
 
 from .broker import Producer, close_producer, kafka_producer
@@ -322,6 +322,10 @@ class CounterClient:
             parsed = parse_event_obj(event)
         except MalformedEvent as exc:
             raise InvalidEvent(exc.errors) from None
+        # The worker would reject it as `future` (CONTRACT §4 step 0): tell the caller now.
+        too_early = future_reason(parsed, time.time(), "this machine's clock")
+        if too_early is not None:
+            raise InvalidEvent([("occurred_at", too_early)])
         try:
             payload = orjson.dumps(event)
         except TypeError as exc:

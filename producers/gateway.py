@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from pantau.events import MalformedEvent, parse_event
+from pantau.events import MalformedEvent, future_reason, parse_event
 from pantau.schema import event_json_schema
 from pantau.settings import GatewaySettings
 
@@ -244,6 +244,10 @@ def create_gateway(
                 event = parse_event(payload)
             except MalformedEvent as exc:
                 errors += [{"index": index, "field": f, "reason": r} for f, r in exc.errors]
+                continue
+            too_early = future_reason(event, time.time(), "the gateway's clock")
+            if too_early is not None:  # the worker would reject it as `future`
+                errors.append({"index": index, "field": "occurred_at", "reason": too_early})
                 continue
             payloads.append(payload)
             offices.append(event.office)

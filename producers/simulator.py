@@ -176,6 +176,22 @@ def day_start(day: date, timezone: str, config: SimConfig | None = None) -> floa
     return _at(day, cfg.first_arrival, zoneinfo.ZoneInfo(timezone))
 
 
+def latest_first_day(
+    now: float, seconds: float, speed: float | None, timezone: str, config: SimConfig | None = None
+) -> date:
+    """The latest first day whose run of `seconds` is never ahead of the wall clock.
+
+    Played at `speed` simulated seconds per second (None: at once), a run that starts at
+    the first arrivals of that day ends no later than the wall clock does, so no event is
+    `future` (CONTRACT §4 step 0) when it is sent.
+    """
+    lead = seconds * (1 - 1 / speed) if speed else seconds
+    day = datetime.fromtimestamp(now, zoneinfo.ZoneInfo(timezone)).date()
+    while day_start(day, timezone, config) + lead > now:
+        day -= timedelta(days=1)
+    return day
+
+
 def _office_days(
     plan: OfficePlan,
     start: date,

@@ -114,9 +114,13 @@ def pump(
     progress: LineProgress | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    not_after: Callable[[], float] | None = None,
 ) -> int:
     """Feed (time, event) pairs to the sink: `speed` simulated seconds per wall second, or
-    as fast as possible when None. Returns how many events were written."""
+    as fast as possible when None. Returns how many events were written.
+
+    With `not_after` (the wall clock), an event is held until that clock reaches its time,
+    so nothing is sent ahead of it (CONTRACT §4 step 0)."""
     count = 0
     batch: list[Event] = []
     started = clock()
@@ -140,6 +144,9 @@ def pump(
             if wait > 0:
                 hand_over()
                 sleep(wait)
+        if not_after is not None and (ahead := sim_time - not_after()) > 0:
+            hand_over()
+            sleep(ahead)
         batch.append(event)
         if len(batch) >= _BATCH:
             hand_over()

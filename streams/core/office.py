@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from pantau.events import (
+    FUTURE_SECONDS,
     CounterEvent,
     Event,
     FeedbackSubmitted,
@@ -19,6 +20,7 @@ from pantau.events import (
     TicketIssued,
     TicketNoShow,
     TicketTransferred,
+    future_reason,
     parse_event,
 )
 from pantau.standards import Standard, Standards
@@ -27,7 +29,6 @@ from .outcomes import Breach, Effect, Reason, Rejection
 from .tally import Tally
 
 HOLD_SECONDS = 600.0  # how long an event that cannot apply may wait for its visit
-FUTURE_SECONDS = 300.0  # how far an event may be ahead of its message's received time
 FORGET_SECONDS = 86_400.0  # how long ids and closed visits are remembered
 RECENT_CALLS = 10  # calls the office status record lists
 
@@ -243,11 +244,7 @@ class OfficeState:
     ) -> None:
         self.tally.rejected[reason.value] += 1
         if reason is Reason.FUTURE:
-            detail = (
-                f"{event.type}: occurred_at {event.occurred_at} is {event.ts - received:.0f} s "
-                "after the message was received, more than the 5 minutes allowed (is the "
-                "device's clock wrong?)"
-            )
+            detail = f"{event.type}: occurred_at {future_reason(event, received)}"
         elif reason is Reason.OUT_OF_SEQUENCE:
             assert isinstance(event, VisitEvent)
             detail = f"{event.type} for ticket {event.ticket}: its visit is already closed"

@@ -182,6 +182,9 @@ def test_the_default_clock_is_now_in_the_configured_zone(tmp_path: Path) -> None
         (lambda c: c.cancel("A1", event_id="x" * 129), "event_id"),
         (lambda c: c.cancel("A1", at=datetime(2026, 11, 23, 8)), "occurred_at"),  # naive
         (lambda c: c.send({"type": "ticket.issued"}), "event_id"),
+        # more than 5 minutes ahead of this machine's clock: the worker would reject it
+        (lambda c: c.cancel("A1", at=datetime.now(UTC) + timedelta(minutes=6)), "occurred_at"),
+        (lambda c: c.cancel("A1", at=datetime(2099, 1, 1, tzinfo=UTC)), "occurred_at"),
     ],
 )
 def test_invalid_input_names_the_field_and_sends_nothing(
@@ -195,6 +198,13 @@ def test_invalid_input_names_the_field_and_sends_nothing(
     assert field in str(caught.value)
     assert client.stats.accepted == 0 and client.pending == 0
     assert client.flush(1) and kafka.log == []
+
+
+def test_an_event_a_few_minutes_ahead_is_sent(make_client: Callable[..., CounterClient]) -> None:
+    kafka = FakeKafka()
+    client = make_client(kafka)
+    client.cancel("A1", at=datetime.now(UTC) + timedelta(minutes=4))
+    assert client.flush(5) and len(kafka.log) == 1
 
 
 def test_a_client_without_office_says_so(make_client: Callable[..., CounterClient]) -> None:

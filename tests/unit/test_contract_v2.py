@@ -70,7 +70,7 @@ def test_future_boundary(occurred_at: str, future: bool) -> None:
         {"event_id": "x", "type": "counter.opened", "occurred_at": occurred_at,
          "office": "k", "counter": "c"}
     )  # fmt: skip
-    pstate, out = run([message])
+    pstate, _ = run([message])
     got = series(pstate)
     assert value(got, "pantau_events_rejected_total", reason="future") == (1 if future else 0)
     assert value(got, "pantau_events_consumed_total", outcome="accepted") == (0 if future else 1)

@@ -165,6 +165,10 @@ def test_an_oversized_body_is_413_by_length_or_by_stream(
         (orjson.dumps([event(0, type="ticket.lost")]), [(0, "type", "unknown event type")]),
         (orjson.dumps([event(0, office=None)]), [(0, "office", "must be a string")]),
         (b'[{"event_id": "x", "type": "feedback.submitted"}]', [(0, "occurred_at", "required")]),
+        (
+            orjson.dumps([event(0), event(1, occurred_at="2099-01-01T08:00:00+07:00")]),
+            [(1, "occurred_at", "at most 5 minutes ahead")],
+        ),
     ],
 )
 def test_invalid_events_are_422_with_index_field_and_reason(

@@ -16,6 +16,8 @@ from pantau.standards import Standards, load_standards
 from producers.simulator import (
     DEMO_OFFICE,
     DEMO_SERVICES,
+    day_start,
+    latest_first_day,
     plan_offices,
     simulate_events,
     simulate_timed,
@@ -198,3 +200,40 @@ def test_pump_keeps_the_pace(speed: float | None) -> None:
         assert fake.slept == []
     else:
         assert sum(fake.slept) == pytest.approx(span / speed, rel=1e-6)
+
+
+def test_pump_holds_events_until_the_wall_clock_reaches_them() -> None:
+    fake, sink = FakeTime(), ListSink()
+    pairs = [(float(t), {"n": t}) for t in (0, 10, 100)]
+    wall = [50.0]  # the wall clock starts at 50: the event at 100 must wait 50 s
+
+    def wall_clock() -> float:
+        return wall[0] + fake.now
+
+    pump(pairs, sink, None, clock=fake.clock, sleep=fake.sleep, not_after=wall_clock)  # type: ignore[arg-type]
+    assert fake.slept == [50.0]
+    assert [e["n"] for b in sink.batches for e in b] == [0, 10, 100]
+
+
+@pytest.mark.parametrize(
+    ("now", "seconds", "speed", "expected"),
+    [
+        # Monday 2026-11-23 10:00 WIB; the day's first arrivals are at 07:45
+        ("2026-11-23T10:00:00+07:00", 3600.0, None, date(2026, 11, 23)),  # 08:45 is past
+        ("2026-11-23T10:00:00+07:00", 86400.0, None, date(2026, 11, 22)),  # ends 07:45 today
+        ("2026-11-23T07:00:00+07:00", 86400.0, None, date(2026, 11, 21)),
+        # at 60x a whole day takes 24 min: it must start 23 h 36 min before now
+        ("2026-11-23T10:00:00+07:00", 86400.0, 60.0, date(2026, 11, 22)),
+        ("2026-11-23T07:00:00+07:00", 86400.0, 60.0, date(2026, 11, 21)),
+        ("2026-11-23T07:45:00+07:00", 600.0, 1.0, date(2026, 11, 23)),  # real time: today
+    ],
+)
+def test_the_default_first_day_keeps_every_event_behind_the_wall_clock(
+    now: str, seconds: float, speed: float | None, expected: date
+) -> None:
+    wall = datetime.fromisoformat(now).timestamp()
+    first = latest_first_day(wall, seconds, speed, "Asia/Jakarta")
+    assert first == expected
+    begin = day_start(first, "Asia/Jakarta")
+    lead = seconds * (1 - 1 / speed) if speed else seconds
+    assert begin + lead <= wall  # the last simulated instant is sent after it happened
