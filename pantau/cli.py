@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -104,12 +105,31 @@ def replay(
     typer.echo(f"sent {sent} messages to {settings.events_topic}")
 
 
-@cli.command()
-def schema() -> None:
-    """Print the JSON Schema of the events counter systems send."""
-    from .schema import event_json_schema
+class SchemaKind(StrEnum):
+    EVENT = "event"
+    STANDARDS = "standards"
+    STATUS = "status"
 
-    json.dump(event_json_schema(), sys.stdout, indent=2, ensure_ascii=False)
+
+@cli.command()
+def schema(
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(
+            help="event (what counter systems send), standards (the standards "
+            "file) or status (a record of <prefix>.office.status)"
+        ),
+    ] = SchemaKind.EVENT,
+) -> None:
+    """Print a JSON Schema: of events (the default), the standards file or status records."""
+    from .schema import event_json_schema, standards_json_schema, status_json_schema
+
+    make = {
+        SchemaKind.EVENT: event_json_schema,
+        SchemaKind.STANDARDS: standards_json_schema,
+        SchemaKind.STATUS: status_json_schema,
+    }[kind]
+    json.dump(make(), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

@@ -56,10 +56,13 @@ def test_committed_schema_is_up_to_date() -> None:
     )
 
 
-def test_main_writes_the_schema(tmp_path: Path) -> None:
+def test_main_writes_the_schemas(tmp_path: Path) -> None:
+    main([str(tmp_path)])
     target = tmp_path / "event.schema.json"
-    main([str(target)])
     assert target.read_text(encoding="utf-8") == render_event_json_schema()
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "event.schema.json", "standards.schema.json", "office-status.schema.json",
+    }  # fmt: skip
     assert render_event_json_schema().endswith("}\n")
 
 

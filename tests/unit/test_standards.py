@@ -202,121 +202,121 @@ def test_yaml_1_2_scalars(text: str, office: str, expected: float) -> None:
 # --- invalid files ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        (
-            "offices: {mpp-medan: {services: {ktp-el: {max_wait: 15x}}}}",
-            "bad.yaml: offices.mpp-medan.services.ktp-el.max_wait: bad duration: '15x' is not a "
-            "duration such as 90s, 15m or 1h30m, or a positive number of seconds",
-        ),
-        (
-            "offices: {mpp-medan: {services: {ktp-el: {max_wiat: 15m}}}}",
-            "bad.yaml: offices.mpp-medan.services.ktp-el.max_wiat: unknown key "
-            "(expected name, max_wait, max_processing, target, warn_at)",
-        ),
-        (
-            "defaults: {max_wait: '90'}",
-            "bad.yaml: defaults.max_wait: bad duration: '90' has no unit: write 90s, or the "
-            "number unquoted",
-        ),
-        (
-            "defaults: {max_wait: 0m}",
-            "bad.yaml: defaults.max_wait: bad duration: '0m' is zero: a duration must be positive",
-        ),
-        (
-            "defaults: {max_processing: -5}",
-            "bad.yaml: defaults.max_processing: bad duration: -5 is not a positive, finite "
-            "number of seconds",
-        ),
-        (
-            "defaults: {max_wait: 1:30}",
-            "bad.yaml: defaults.max_wait: bad duration: '1:30' is not a duration such as 90s, "
-            "15m or 1h30m, or a positive number of seconds",
-        ),
-        (
-            "defaults: {target: 1.5}",
-            "bad.yaml: defaults.target: 1.5 is not a share between 0 and 1",
-        ),
-        (
-            "defaults: {target: -0.1}",
-            "bad.yaml: defaults.target: -0.1 is not a share between 0 and 1",
-        ),
-        (
-            "defaults: {target: '0.9'}",
-            "bad.yaml: defaults.target: '0.9' is not a share between 0 and 1",
-        ),
-        (
-            "defaults: {target: true}",
-            "bad.yaml: defaults.target: True is not a share between 0 and 1",
-        ),
-        (
-            "defaults: {target: .nan}",
-            "bad.yaml: defaults.target: nan is not a share between 0 and 1",
-        ),
-        (
-            "offices: {a: {defaults: {target: 90}}}",
-            "bad.yaml: offices.a.defaults.target: 90 is not a share between 0 and 1",
-        ),
-        (
-            "offices: {a: {defaults: {name: x}}}",
-            "bad.yaml: offices.a.defaults.name: unknown key (expected max_wait, max_processing, "
-            "target, warn_at)",
-        ),
-        (
-            "defaults: {max_wait: 1m, colour: red}",
-            "bad.yaml: defaults.colour: unknown key (expected max_wait, max_processing, target, "
-            "warn_at)",
-        ),
-        (
-            "timezone: Asia/Jakarta\nregion: x",
-            "bad.yaml: region: unknown key (expected timezone, defaults, offices)",
-        ),
-        (
-            "offices: {a: {address: Jl. Medan}}",
-            "bad.yaml: offices.a.address: unknown key (expected name, timezone, hours, defaults, "
-            "services)",
-        ),
-        ("timezone: Asia/Medan", "bad.yaml: timezone: unknown time zone 'Asia/Medan'"),
-        ("timezone: ../../etc/passwd", "bad.yaml: timezone: unknown time zone '../../etc/passwd'"),
-        ("timezone: 7", "bad.yaml: timezone: must be a time zone name, not int 7"),
-        (
-            "offices: {MPP-Medan: {}}",
-            "bad.yaml: offices.MPP-Medan: bad office id: must match ^[a-z0-9][a-z0-9_-]{0,63}$",
-        ),
-        (
-            "offices: {a: {services: {ktp el: {}}}}",
-            "bad.yaml: offices.a.services.'ktp el': bad service id: must match "
-            "^[a-z0-9][a-z0-9_-]{0,63}$",
-        ),
-        ("offices: {123: {}}", "bad.yaml: offices.123: office id must be a string (quote it)"),
-        ("offices: {a: {name: 5}}", "bad.yaml: offices.a.name: must be a string, not int 5"),
-        ("offices: [a, b]", "bad.yaml: offices: must be a mapping, not list ['a', 'b']"),
-        (
-            "offices: {a: {services: [s]}}",
-            "bad.yaml: offices.a.services: must be a mapping, not list ['s']",
-        ),
-        (
-            "offices: {a: {services: {s: 15m}}}",
-            "bad.yaml: offices.a.services.s: must be a mapping, not str '15m'",
-        ),
-        ("- a\n- b", "bad.yaml: (top level): must be a mapping, not list ['a', 'b']"),
-        (
-            "defaults: {max_wait: 1m, max_wait: 2m}",
-            "bad.yaml: line 1, column 26: invalid YAML: found duplicate key 'max_wait'",
-        ),
-        (
-            "defaults: {max_wait: [1m}",
-            "bad.yaml: line 1, column 25: invalid YAML: expected ',' or ']', but got '}'",
-        ),
-        (
-            "defaults:\n  max_wait: 1m\n bad: 2",
-            "bad.yaml: line 3, column 2: invalid YAML: expected <block end>, but found "
-            "'<block mapping start>'",
-        ),
-        ("defaults: !!python/object:os.system {}", None),
-    ],
-)
+INVALID_FILES: list[tuple[str, str | None]] = [
+    (
+        "offices: {mpp-medan: {services: {ktp-el: {max_wait: 15x}}}}",
+        "bad.yaml: offices.mpp-medan.services.ktp-el.max_wait: bad duration: '15x' is not a "
+        "duration such as 90s, 15m or 1h30m, or a positive number of seconds",
+    ),
+    (
+        "offices: {mpp-medan: {services: {ktp-el: {max_wiat: 15m}}}}",
+        "bad.yaml: offices.mpp-medan.services.ktp-el.max_wiat: unknown key "
+        "(expected name, max_wait, max_processing, target, warn_at)",
+    ),
+    (
+        "defaults: {max_wait: '90'}",
+        "bad.yaml: defaults.max_wait: bad duration: '90' has no unit: write 90s, or the "
+        "number unquoted",
+    ),
+    (
+        "defaults: {max_wait: 0m}",
+        "bad.yaml: defaults.max_wait: bad duration: '0m' is zero: a duration must be positive",
+    ),
+    (
+        "defaults: {max_processing: -5}",
+        "bad.yaml: defaults.max_processing: bad duration: -5 is not a positive, finite "
+        "number of seconds",
+    ),
+    (
+        "defaults: {max_wait: 1:30}",
+        "bad.yaml: defaults.max_wait: bad duration: '1:30' is not a duration such as 90s, "
+        "15m or 1h30m, or a positive number of seconds",
+    ),
+    (
+        "defaults: {target: 1.5}",
+        "bad.yaml: defaults.target: 1.5 is not a share between 0 and 1",
+    ),
+    (
+        "defaults: {target: -0.1}",
+        "bad.yaml: defaults.target: -0.1 is not a share between 0 and 1",
+    ),
+    (
+        "defaults: {target: '0.9'}",
+        "bad.yaml: defaults.target: '0.9' is not a share between 0 and 1",
+    ),
+    (
+        "defaults: {target: true}",
+        "bad.yaml: defaults.target: True is not a share between 0 and 1",
+    ),
+    (
+        "defaults: {target: .nan}",
+        "bad.yaml: defaults.target: nan is not a share between 0 and 1",
+    ),
+    (
+        "offices: {a: {defaults: {target: 90}}}",
+        "bad.yaml: offices.a.defaults.target: 90 is not a share between 0 and 1",
+    ),
+    (
+        "offices: {a: {defaults: {name: x}}}",
+        "bad.yaml: offices.a.defaults.name: unknown key (expected max_wait, max_processing, "
+        "target, warn_at)",
+    ),
+    (
+        "defaults: {max_wait: 1m, colour: red}",
+        "bad.yaml: defaults.colour: unknown key (expected max_wait, max_processing, target, "
+        "warn_at)",
+    ),
+    (
+        "timezone: Asia/Jakarta\nregion: x",
+        "bad.yaml: region: unknown key (expected timezone, defaults, offices)",
+    ),
+    (
+        "offices: {a: {address: Jl. Medan}}",
+        "bad.yaml: offices.a.address: unknown key (expected name, timezone, hours, defaults, "
+        "services)",
+    ),
+    ("timezone: Asia/Medan", "bad.yaml: timezone: unknown time zone 'Asia/Medan'"),
+    ("timezone: ../../etc/passwd", "bad.yaml: timezone: unknown time zone '../../etc/passwd'"),
+    ("timezone: 7", "bad.yaml: timezone: must be a time zone name, not int 7"),
+    (
+        "offices: {MPP-Medan: {}}",
+        "bad.yaml: offices.MPP-Medan: bad office id: must match ^[a-z0-9][a-z0-9_-]{0,63}$",
+    ),
+    (
+        "offices: {a: {services: {ktp el: {}}}}",
+        "bad.yaml: offices.a.services.'ktp el': bad service id: must match "
+        "^[a-z0-9][a-z0-9_-]{0,63}$",
+    ),
+    ("offices: {123: {}}", "bad.yaml: offices.123: office id must be a string (quote it)"),
+    ("offices: {a: {name: 5}}", "bad.yaml: offices.a.name: must be a string, not int 5"),
+    ("offices: [a, b]", "bad.yaml: offices: must be a mapping, not list ['a', 'b']"),
+    (
+        "offices: {a: {services: [s]}}",
+        "bad.yaml: offices.a.services: must be a mapping, not list ['s']",
+    ),
+    (
+        "offices: {a: {services: {s: 15m}}}",
+        "bad.yaml: offices.a.services.s: must be a mapping, not str '15m'",
+    ),
+    ("- a\n- b", "bad.yaml: (top level): must be a mapping, not list ['a', 'b']"),
+    (
+        "defaults: {max_wait: 1m, max_wait: 2m}",
+        "bad.yaml: line 1, column 26: invalid YAML: found duplicate key 'max_wait'",
+    ),
+    (
+        "defaults: {max_wait: [1m}",
+        "bad.yaml: line 1, column 25: invalid YAML: expected ',' or ']', but got '}'",
+    ),
+    (
+        "defaults:\n  max_wait: 1m\n bad: 2",
+        "bad.yaml: line 3, column 2: invalid YAML: expected <block end>, but found "
+        "'<block mapping start>'",
+    ),
+    ("defaults: !!python/object:os.system {}", None),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), INVALID_FILES)
 def test_invalid_files(text: str, message: str | None) -> None:
     with pytest.raises(StandardsError) as info:
         parse_standards(text, "bad.yaml")

@@ -132,121 +132,121 @@ def test_builtin_warn_at() -> None:
     assert standard.warn_seconds == 1440.0
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        (
-            "defaults: {warn_at: 0}",
-            "defaults.warn_at: 0 is not a share more than 0 and less than 1",
-        ),
-        (
-            "defaults: {warn_at: 1}",
-            "defaults.warn_at: 1 is not a share more than 0 and less than 1",
-        ),
-        (
-            "offices: {a: {services: {s: {warn_at: '0.5'}}}}",
-            "offices.a.services.s.warn_at: '0.5' is not a share more than 0 and less than 1",
-        ),
-        (
-            "offices: {a: {defaults: {warn_at: true}}}",
-            "offices.a.defaults.warn_at: True is not a share more than 0 and less than 1",
-        ),
-        (
-            "offices: {a: {timezone: Asia/Medan}}",
-            "offices.a.timezone: unknown time zone 'Asia/Medan'",
-        ),
-        ("offices: {a: {timezone: '+07:00'}}", "offices.a.timezone: unknown time zone '+07:00'"),
-        ("offices: {a: {timezone: 7}}", "offices.a.timezone: must be a time zone name, not int 7"),
-        (
-            "offices: {a: {hours: [mon]}}",
-            "offices.a.hours: must be a mapping, not list ['mon']",
-        ),
-        (
-            'offices: {a: {hours: {monday: "08:00-12:00"}}}',
-            "offices.a.hours.monday: unknown day 'monday' (expected one of mon, tue, wed, thu, "
-            "fri, sat, sun or a range such as mon-fri)",
-        ),
-        (
-            'offices: {a: {hours: {mon-fry: "08:00-12:00"}}}',
-            "offices.a.hours.mon-fry: unknown day 'fry' (expected one of mon, tue, wed, thu, "
-            "fri, sat, sun or a range such as mon-fri)",
-        ),
-        (
-            'offices: {a: {hours: {fri-mon: "08:00-12:00"}}}',
-            "offices.a.hours.fri-mon: bad day range 'fri-mon': fri must come before mon (mon…sun)",
-        ),
-        (
-            'offices: {a: {hours: {mon-mon: "08:00-12:00"}}}',
-            "offices.a.hours.mon-mon: bad day range 'mon-mon': mon must come before mon (mon…sun)",
-        ),
-        (
-            'offices: {a: {hours: {mon-fri: "08:00-12:00", wed: "13:00-14:00"}}}',
-            "offices.a.hours.wed: wed appears twice (also in mon-fri)",
-        ),
-        (
-            'offices: {a: {hours: {mon: "08:00-12:00", mon: "13:00-14:00"}}}',
-            "line 1, column 43: invalid YAML: found duplicate key 'mon'",
-        ),
-        (
-            'offices: {a: {hours: {mon: "8:00-12:00"}}}',
-            "offices.a.hours.mon: bad range '8:00-12:00': write \"HH:MM-HH:MM\", two digits "
-            "each, 00:00 to 24:00",
-        ),
-        (
-            'offices: {a: {hours: {mon: "08:00 - 12:00"}}}',
-            "offices.a.hours.mon: bad range '08:00 - 12:00': write \"HH:MM-HH:MM\", two digits "
-            "each, 00:00 to 24:00",
-        ),
-        (
-            'offices: {a: {hours: {mon: "08:00-24:01"}}}',
-            "offices.a.hours.mon: bad range '08:00-24:01': write \"HH:MM-HH:MM\", two digits "
-            "each, 00:00 to 24:00",
-        ),
-        (
-            'offices: {a: {hours: {mon: "08:60-12:00"}}}',
-            "offices.a.hours.mon: bad range '08:60-12:00': write \"HH:MM-HH:MM\", two digits "
-            "each, 00:00 to 24:00",
-        ),
-        (
-            'offices: {a: {hours: {mon: "12:00-08:00"}}}',
-            "offices.a.hours.mon: bad range '12:00-08:00': the start must be before the end",
-        ),
-        (
-            'offices: {a: {hours: {mon: "12:00-12:00"}}}',
-            "offices.a.hours.mon: bad range '12:00-12:00': the start must be before the end",
-        ),
-        (
-            "offices: {a: {hours: {mon: []}}}",
-            'offices.a.hours.mon: must be a range "HH:MM-HH:MM" (two digits each, 00:00 to '
-            "24:00) or a list of them, not an empty list",
-        ),
-        (
-            "offices: {a: {hours: {mon: 8}}}",
-            'offices.a.hours.mon: must be a range "HH:MM-HH:MM" (two digits each, 00:00 to '
-            "24:00) or a list of them, not int 8",
-        ),
-        (
-            'offices: {a: {hours: {mon: ["08:00-12:00", 13]}}}',
-            'offices.a.hours.mon[1]: must be a range "HH:MM-HH:MM" (two digits each, 00:00 to '
-            "24:00) or a list of them, not int 13",
-        ),
-        (
-            'offices: {a: {hours: {fri: ["08:00-12:00", "11:00-13:00"]}}}',
-            "offices.a.hours.fri[1]: '11:00-13:00' overlaps '08:00-12:00' (ranges exclude "
-            'their end, so "08:00-12:00" and "12:00-13:00" may both be given)',
-        ),
-        (
-            'offices: {a: {hours: {fri: ["13:00-15:00", "08:00-14:00"]}}}',
-            "offices.a.hours.fri[1]: '08:00-14:00' overlaps '13:00-15:00' (ranges exclude "
-            'their end, so "08:00-12:00" and "12:00-13:00" may both be given)',
-        ),
-        (
-            'offices: {a: {hours: {5: "08:00-12:00"}}}',
-            "offices.a.hours.5: a day must be one of mon, tue, wed, thu, fri, sat, sun or a "
-            "range such as mon-fri, not int 5",
-        ),
-    ],
-)
+INVALID_V2_VALUES: list[tuple[str, str]] = [
+    (
+        "defaults: {warn_at: 0}",
+        "defaults.warn_at: 0 is not a share more than 0 and less than 1",
+    ),
+    (
+        "defaults: {warn_at: 1}",
+        "defaults.warn_at: 1 is not a share more than 0 and less than 1",
+    ),
+    (
+        "offices: {a: {services: {s: {warn_at: '0.5'}}}}",
+        "offices.a.services.s.warn_at: '0.5' is not a share more than 0 and less than 1",
+    ),
+    (
+        "offices: {a: {defaults: {warn_at: true}}}",
+        "offices.a.defaults.warn_at: True is not a share more than 0 and less than 1",
+    ),
+    (
+        "offices: {a: {timezone: Asia/Medan}}",
+        "offices.a.timezone: unknown time zone 'Asia/Medan'",
+    ),
+    ("offices: {a: {timezone: '+07:00'}}", "offices.a.timezone: unknown time zone '+07:00'"),
+    ("offices: {a: {timezone: 7}}", "offices.a.timezone: must be a time zone name, not int 7"),
+    (
+        "offices: {a: {hours: [mon]}}",
+        "offices.a.hours: must be a mapping, not list ['mon']",
+    ),
+    (
+        'offices: {a: {hours: {monday: "08:00-12:00"}}}',
+        "offices.a.hours.monday: unknown day 'monday' (expected one of mon, tue, wed, thu, "
+        "fri, sat, sun or a range such as mon-fri)",
+    ),
+    (
+        'offices: {a: {hours: {mon-fry: "08:00-12:00"}}}',
+        "offices.a.hours.mon-fry: unknown day 'fry' (expected one of mon, tue, wed, thu, "
+        "fri, sat, sun or a range such as mon-fri)",
+    ),
+    (
+        'offices: {a: {hours: {fri-mon: "08:00-12:00"}}}',
+        "offices.a.hours.fri-mon: bad day range 'fri-mon': fri must come before mon (mon…sun)",
+    ),
+    (
+        'offices: {a: {hours: {mon-mon: "08:00-12:00"}}}',
+        "offices.a.hours.mon-mon: bad day range 'mon-mon': mon must come before mon (mon…sun)",
+    ),
+    (
+        'offices: {a: {hours: {mon-fri: "08:00-12:00", wed: "13:00-14:00"}}}',
+        "offices.a.hours.wed: wed appears twice (also in mon-fri)",
+    ),
+    (
+        'offices: {a: {hours: {mon: "08:00-12:00", mon: "13:00-14:00"}}}',
+        "line 1, column 43: invalid YAML: found duplicate key 'mon'",
+    ),
+    (
+        'offices: {a: {hours: {mon: "8:00-12:00"}}}',
+        "offices.a.hours.mon: bad range '8:00-12:00': write \"HH:MM-HH:MM\", two digits "
+        "each, 00:00 to 24:00",
+    ),
+    (
+        'offices: {a: {hours: {mon: "08:00 - 12:00"}}}',
+        "offices.a.hours.mon: bad range '08:00 - 12:00': write \"HH:MM-HH:MM\", two digits "
+        "each, 00:00 to 24:00",
+    ),
+    (
+        'offices: {a: {hours: {mon: "08:00-24:01"}}}',
+        "offices.a.hours.mon: bad range '08:00-24:01': write \"HH:MM-HH:MM\", two digits "
+        "each, 00:00 to 24:00",
+    ),
+    (
+        'offices: {a: {hours: {mon: "08:60-12:00"}}}',
+        "offices.a.hours.mon: bad range '08:60-12:00': write \"HH:MM-HH:MM\", two digits "
+        "each, 00:00 to 24:00",
+    ),
+    (
+        'offices: {a: {hours: {mon: "12:00-08:00"}}}',
+        "offices.a.hours.mon: bad range '12:00-08:00': the start must be before the end",
+    ),
+    (
+        'offices: {a: {hours: {mon: "12:00-12:00"}}}',
+        "offices.a.hours.mon: bad range '12:00-12:00': the start must be before the end",
+    ),
+    (
+        "offices: {a: {hours: {mon: []}}}",
+        'offices.a.hours.mon: must be a range "HH:MM-HH:MM" (two digits each, 00:00 to '
+        "24:00) or a list of them, not an empty list",
+    ),
+    (
+        "offices: {a: {hours: {mon: 8}}}",
+        'offices.a.hours.mon: must be a range "HH:MM-HH:MM" (two digits each, 00:00 to '
+        "24:00) or a list of them, not int 8",
+    ),
+    (
+        'offices: {a: {hours: {mon: ["08:00-12:00", 13]}}}',
+        'offices.a.hours.mon[1]: must be a range "HH:MM-HH:MM" (two digits each, 00:00 to '
+        "24:00) or a list of them, not int 13",
+    ),
+    (
+        'offices: {a: {hours: {fri: ["08:00-12:00", "11:00-13:00"]}}}',
+        "offices.a.hours.fri[1]: '11:00-13:00' overlaps '08:00-12:00' (ranges exclude "
+        'their end, so "08:00-12:00" and "12:00-13:00" may both be given)',
+    ),
+    (
+        'offices: {a: {hours: {fri: ["13:00-15:00", "08:00-14:00"]}}}',
+        "offices.a.hours.fri[1]: '08:00-14:00' overlaps '13:00-15:00' (ranges exclude "
+        'their end, so "08:00-12:00" and "12:00-13:00" may both be given)',
+    ),
+    (
+        'offices: {a: {hours: {5: "08:00-12:00"}}}',
+        "offices.a.hours.5: a day must be one of mon, tue, wed, thu, fri, sat, sun or a "
+        "range such as mon-fri, not int 5",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), INVALID_V2_VALUES)
 def test_invalid_v2_values(text: str, message: str) -> None:
     with pytest.raises(StandardsError) as info:
         parse_standards(text, "bad.yaml")
