@@ -18,8 +18,9 @@ from prometheus_client import CollectorRegistry
 from pantau.settings import ClockMode, SecurityProtocol, WorkerSettings
 from pantau.standards import Standards
 from streams.collector import PantauCollector
-from streams.consumer import batch_consumer
 from streams.exposition import CONTENT_TYPE as EXPOSITION_CONTENT_TYPE
+from streams.faust_adapter import batch_consumer
+from streams.health import BrokerWatch, quiet_kafka_client_logs
 from streams.processor import Message, Processor
 from streams.store import PartitionedTable, StateStore
 
@@ -125,7 +126,10 @@ def create_app(
     wall_clock = clock if settings.clock is ClockMode.WALL else None
 
     def owns(partition: int) -> bool:
-        return TP(settings.events_topic, partition) in app.consumer.assignment()
+        try:
+            return TP(settings.events_topic, partition) in app.consumer.assignment()
+        except Exception:  # the consumer is not started yet, or stopping
+            return False
 
     store = StateStore(table, standards, settings.snapshot_every)
     processor = Processor(
@@ -134,10 +138,15 @@ def create_app(
     )  # fmt: skip
 
     # Events reach the processor a fetch at a time, not through the agent's stream.
-    app.transport.Consumer = batch_consumer(settings.events_topic, processor.process)  # type: ignore[misc]
+    app.transport.Consumer = batch_consumer(  # type: ignore[misc]
+        settings.events_topic, processor.process, processor.resume_at
+    )
 
     def partitions_of_events() -> int:
-        return app.consumer.topic_partitions(settings.events_topic) or settings.partitions
+        try:
+            return app.consumer.topic_partitions(settings.events_topic) or settings.partitions
+        except Exception:  # before the consumer's coordinator exists: /metrics must answer
+            return settings.partitions
 
     def owns_office(office: str) -> bool:
         return partition_for(office, partitions_of_events()) in processor.partitions
@@ -179,6 +188,13 @@ def create_app(
     async def wall_clock_tick() -> None:
         processor.tick()
 
+    broker = BrokerWatch.of(settings.broker)
+    quiet_kafka_client_logs()
+
+    @app.timer(interval=2.0)
+    async def watch_broker() -> None:
+        await broker.probe()
+
     @app.timer(interval=settings.status_seconds / 2)
     async def office_status() -> None:
         processor.send_status()  # the last change of each office, once the worker is idle
@@ -210,6 +226,16 @@ def create_app(
     @app.page("/healthz")
     class Health(View):
         async def get(self, request: Request) -> Response:
-            return self.json({"status": "ok", **processor.describe()})
+            away = broker.unreachable_for()
+            down = away > settings.session_timeout
+            last = processor.last_batch_at
+            body = {
+                "status": "unavailable" if down else "ok",
+                "broker": "reachable" if broker.reachable else "unreachable",
+                "broker_unreachable_seconds": round(away, 1),
+                "seconds_since_last_batch": round(clock() - last, 1) if last else None,
+                **processor.describe(),
+            }
+            return self.json(body, status=503 if down else 200)
 
     return app, processor

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -79,6 +80,15 @@ def status_value(record: dict[str, Any]) -> bytes:
     return orjson.dumps(record)
 
 
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What the processor did with a batch: the partitions it applied, and the changelog
+    sends (futures) whose acknowledgement by the broker makes that durable."""
+
+    partitions: Collection[int]
+    durable: Sequence[asyncio.Future[Any]] = ()
+
+
 # Sends one output record: (topic kind "dlq", "breaches" or "status", key, value).
 Emit = Callable[[str, bytes | None, bytes], None]
 
@@ -120,7 +130,13 @@ class Processor:
                 self._status_due.pop(office, None)
                 self._status_sent.pop(office, None)
 
-    def process(self, batch: Iterable[Incoming]) -> None:
+    def resume_at(self, partition: int) -> int | None:
+        """The first offset of a partition its state does not cover; None without state."""
+        pstate = self.partitions.get(partition)
+        return None if pstate is None else pstate.covered()
+
+    def process(self, batch: Iterable[Incoming]) -> Handled:
+        """Apply a batch; messages of partitions this worker does not own are left alone."""
         wall = self.wall_clock() if self.wall_clock else None
         out: list[Effect] = []
         # per partition: the messages that changed something, and the offices they changed
@@ -128,13 +144,17 @@ class Processor:
         changed: dict[int, set[str]] = defaultdict(set)
         keys: list[bytes | None] = []
         partitions, positions = self.partitions, self.positions
+        applied: set[int] = set()
+        skipped: set[int] = set()
         for msg in batch:
             partition = msg.partition
             pstate = partitions.get(partition)
             if pstate is None:
-                if not self.owns(partition):
-                    continue  # revoked meanwhile: its new owner will process it
+                if partition in skipped or not self.owns(partition):
+                    skipped.add(partition)
+                    continue  # revoked meanwhile: its new owner reads it from its state
                 pstate = partitions[partition] = self.store.load(partition)
+            applied.add(partition)
             value = msg.value or b""
             before = len(out)
             malformed = pstate.malformed
@@ -157,6 +177,7 @@ class Processor:
         self._emit(out, keys)
         self.last_batch_at = self.now()
         self.send_status()
+        return Handled(applied, self.store.take_sent())
 
     def send_status(self) -> None:
         """Send a status record for each changed office whose last one is old enough.

@@ -18,6 +18,7 @@ snapshot round is harmless: replaying entries over a newer snapshot skips them b
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import Any
 
@@ -34,10 +35,28 @@ def partition_of_key(key: str) -> int:
 
 
 class PartitionedTable(faust.Table):
-    """A table whose keys name their changelog partition, so writes work outside a stream."""
+    """A table whose keys name their changelog partition, so writes work outside a stream.
+
+    It keeps the futures of its changelog sends until `take_sent`, so that the offsets a
+    write covers are acknowledged only once the broker has the write.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sent: list[asyncio.Future[Any]] = []
 
     def partition_for_key(self, key: Any) -> int | None:
         return partition_of_key(key)
+
+    def send_changelog(self, *args: Any, **kwargs: Any) -> Any:
+        future = super().send_changelog(*args, **kwargs)
+        self._sent.append(future)
+        return future
+
+    def take_sent(self) -> list[asyncio.Future[Any]]:
+        """The changelog sends since the last call."""
+        sent, self._sent = self._sent, []
+        return sent
 
 
 class StateStore:
@@ -55,6 +74,11 @@ class StateStore:
         self._next_seq: dict[int, int] = defaultdict(int)
         # journal keys of the earlier per-office format, deleted by the next snapshot round
         self._legacy: dict[int, list[str]] = defaultdict(list)
+
+    def take_sent(self) -> list[asyncio.Future[Any]]:
+        """The changelog sends since the last call (none for a plain mapping in tests)."""
+        take = getattr(self.table, "take_sent", None)
+        return take() if take is not None else []
 
     def write_entry(
         self, partition: int, pstate: PartitionState, entry: dict[str, Any], offices: set[str]

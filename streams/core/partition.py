@@ -60,6 +60,12 @@ class PartitionState:
         state.last_offset = offset
         return state
 
+    def covered(self) -> int:
+        """The first input offset this state has not applied (messages are applied in
+        offset order, so every offset before it was)."""
+        last = max((state.last_offset for state in self.offices.values()), default=-1)
+        return max(last, self.malformed_offset) + 1
+
     def malformed_to_json(self) -> list[int]:
         return [self.malformed, self.malformed_offset]
 
