@@ -108,6 +108,13 @@ class WorkerSettings(KafkaSettings):
         description="journaled events per partition before snapshots of the offices replace them",
     )
     tick_seconds: float = Field(5.0, gt=0, le=5.0, description="wall-clock breach check period")
+    hold_first_batch: float = Field(
+        0.0,
+        ge=0,
+        le=120,
+        description="for tests: hold the first fetched batch of events this many seconds, "
+        "so that a rebalance comes between a fetch and its processing",
+    )
     status_seconds: float = Field(
         1.0, ge=1.0, le=60.0, description="least seconds between two status records of an office"
     )

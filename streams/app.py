@@ -139,7 +139,7 @@ def create_app(
 
     # Events reach the processor a fetch at a time, not through the agent's stream.
     app.transport.Consumer = batch_consumer(  # type: ignore[misc]
-        settings.events_topic, processor.process, processor.resume_at
+        settings.events_topic, processor.process, processor.resume_at, settings.hold_first_batch
     )
 
     def partitions_of_events() -> int:

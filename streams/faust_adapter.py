@@ -62,13 +62,16 @@ ResumeAt = Callable[[int], int | None]
 
 
 def batch_consumer(
-    topic: str, handler: BatchHandler, resume_at: ResumeAt
+    topic: str, handler: BatchHandler, resume_at: ResumeAt, hold_first: float = 0.0
 ) -> type[kafka_driver.Consumer]:
-    """A consumer class that gives `topic`'s records to `handler`, one fetch at a time."""
+    """A consumer class that gives `topic`'s records to `handler`, one fetch at a time.
+
+    `hold_first` (tests only) holds the first batch that long before it is handled.
+    """
 
     class BatchConsumer(kafka_driver.Consumer):
         async def _drain_messages(self, fetcher: ServiceT) -> None:  # pragma: no cover
-            await _drain(self, fetcher, topic, handler, resume_at)
+            await _drain(self, fetcher, topic, handler, resume_at, hold_first)
 
         async def perform_seek(self) -> None:
             await super().perform_seek()  # other topics: the committed offsets
@@ -120,6 +123,7 @@ async def _drain(
     topic: str,
     handler: BatchHandler,
     resume_at: ResumeAt,
+    hold_first: float = 0.0,
 ) -> None:
     c = cast(Any, consumer)  # Faust's bookkeeping is private and untyped
     app = consumer.app
@@ -128,9 +132,11 @@ async def _drain(
     set_flag, unset_flag = c.diag.set_flag, c.diag.unset_flag
     acks = _Acks()
 
-    async def read_again(tps: Collection[TP]) -> None:
-        # A dropped fetch: the events partitions go back to where their state ends.
-        await seek_to_state(c, topic, tps, resume_at)
+    async def read_again(records: dict[TP, list[Any]]) -> None:
+        # A dropped fetch: the events partitions go back to where their state ends, the
+        # others (changelogs during recovery) to the first record dropped.
+        await seek_to_state(c, topic, records, resume_at)
+        await _rewind(c, {tp: rs for tp, rs in records.items() if tp.topic != topic})
 
     try:
         while not (consumer_should_stop() or fetcher_should_stop()):
@@ -157,13 +163,21 @@ async def _drain(
             events: dict[TP, list[Any]] = {}
             for tp, tp_records in records.items():
                 if active is not None and tp not in active and tp not in c._buffered_partitions:
-                    await read_again([tp])
+                    await read_again({tp: tp_records})
                 elif tp.topic == topic:
                     events[tp] = tp_records
                 else:
                     await _deliver_one_by_one(c, tp, tp_records)
             if events:
+                if hold_first:
+                    await asyncio.sleep(hold_first)
+                    hold_first = 0.0
                 if app.consumer_generation_id != generation:  # changed during the awaits
+                    c.log.warning(
+                        "a rebalance came while a batch was in hand (generation %s, now %s): "
+                        "its partitions are read again from their state",
+                        generation, app.consumer_generation_id,
+                    )  # fmt: skip
                     await read_again(events)
                     continue
                 handled = handler([record for rs in events.values() for record in rs])
@@ -194,6 +208,20 @@ async def _drain(
         raise
     finally:
         unset_flag(CONSUMER_FETCHING)
+
+
+async def _rewind(c: Any, records: dict[TP, list[Any]]) -> None:
+    """Fetch dropped records of other topics again: back to the first of them (or the
+    commit, if lower; aiokafka's own seek skips partitions with no commit)."""
+    assigned = c.assignment()
+    for tp, tp_records in records.items():
+        if tp not in assigned or not tp_records:
+            continue
+        offset = tp_records[0].offset
+        committed = c._committed_offset.get(tp)
+        if committed is not None and committed < offset:
+            offset = committed
+        await c.seek(tp, offset)
 
 
 async def _read(c: Any, tp: TP, records: list[Any]) -> list[Any]:
