@@ -7,13 +7,17 @@ fetch dropped around a rebalance is read again and nothing is counted twice (see
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from kafka import KafkaProducer
 
@@ -28,7 +32,7 @@ from tests.integration.test_multi_worker import (
     multi_office_standards,
     settle,
 )
-from tests.services import WorkerProcess, broker_address, replay
+from tests.services import PANTAU, WorkerProcess, broker_address, free_port, replay
 from tests.support import fixture_lines
 
 pytestmark = pytest.mark.integration
@@ -144,3 +148,26 @@ def test_churn_while_events_flow_is_exact(
     d = worker()  # a fourth joins
     sender.finish()
     settle([c, d], expected, offices)
+
+
+def test_metrics_and_healthz_answer_from_the_first_second(prefix: str, tmp_path: Path) -> None:
+    """Asked as fast as possible while the worker starts: never a 500, and SIGTERM exits 0."""
+    port = free_port()
+    args = [
+        *PANTAU, "worker", "--clock", "event", "--topic-prefix", prefix, "--web-port",
+        str(port), "--data-dir", str(tmp_path / "data"), "--broker", broker_address(),
+    ]  # fmt: skip
+    with (tmp_path / "worker.log").open("ab") as log:
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    codes: list[int] = []
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < 40 and codes.count(200) < 20:
+            for path in ("/metrics", "/healthz"):
+                with contextlib.suppress(httpx.HTTPError):  # not listening yet
+                    codes.append(httpx.get(f"http://127.0.0.1:{port}{path}", timeout=2).status_code)
+            time.sleep(0.01)
+    finally:
+        proc.terminate()
+        assert proc.wait(60) == 0
+    assert codes.count(200) >= 20 and set(codes) == {200}, Counter(codes)
