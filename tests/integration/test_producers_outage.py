@@ -7,7 +7,9 @@ import subprocess
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
@@ -17,7 +19,7 @@ from producers.client import CounterClient
 from producers.simulator import plan_offices, simulate_timed
 from producers.sinks import ClientSink, pump
 from tests.integration.test_producers_client import STANDARDS, outcomes
-from tests.services import ROOT, WorkerProcess, free_port
+from tests.services import ROOT, WorkerProcess, free_port, wait_for
 from tests.support import core_series, series_differences
 
 pytestmark = pytest.mark.integration
@@ -69,6 +71,11 @@ def second_broker(
         second.stop()
 
 
+def health(worker: WorkerProcess) -> tuple[int, dict[str, Any]]:
+    reply = httpx.get(f"http://127.0.0.1:{worker.port}/healthz", timeout=5)
+    return reply.status_code, reply.json()
+
+
 def messages_in(topic: str, broker: str) -> int:
     consumer = KafkaConsumer(bootstrap_servers=broker)
     try:
@@ -107,7 +114,14 @@ def test_a_broker_outage_mid_run_loses_and_doubles_nothing(
         second_broker.stop()
         assert pump(pairs[third : 2 * third], sink, speed=10_000) == third
         assert client.pending >= third  # all of them wait in the spool
+        # The worker says so: /healthz is 503 once the broker was away longer than the
+        # session timeout, and the log has a few lines, not thousands a second.
+        wait_for(lambda: health(worker)[0] == 503, 40, "/healthz to report the lost broker")
+        assert health(worker)[1]["broker"] == "unreachable"
+        log = worker.data_dir.parent / f"worker-{worker.port}.log"
+        assert log.read_text(errors="replace").count("Unable connect to node") <= 3
         second_broker.start()
+        wait_for(lambda: health(worker)[0] == 200, 60, "/healthz to report the broker back")
         assert pump(pairs[2 * third :], sink, speed=10_000) == len(pairs) - 2 * third
         assert client.flush(120), f"{client.pending} events still spooled"
         stats = client.stats
