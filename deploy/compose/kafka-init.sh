@@ -16,4 +16,8 @@ for topic in "$PREFIX.events" "$PREFIX.events.dlq" "$PREFIX.sla.breaches"; do
     "$TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists --topic "$topic" \
         --partitions "$PARTITIONS" --replication-factor "$REPLICATION_FACTOR"
 done
+# The office status topic keeps the last record per office (CONTRACT §6): compacted.
+"$TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists --topic "$PREFIX.office.status" \
+    --partitions "$PARTITIONS" --replication-factor "$REPLICATION_FACTOR" \
+    --config cleanup.policy=compact --config min.cleanable.dirty.ratio=0.1
 "$TOPICS" --bootstrap-server "$BOOTSTRAP" --describe --topic "$PREFIX.events"

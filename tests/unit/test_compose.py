@@ -240,7 +240,7 @@ def test_kafka_is_a_pinned_kraft_broker_with_a_valid_cluster_id() -> None:
     assert services()["kafka-init"]["image"] == kafka["image"]
 
 
-def test_topic_init_creates_the_three_topics_as_the_services_name_them() -> None:
+def test_topic_init_creates_the_four_topics_as_the_services_name_them() -> None:
     init = services()["kafka-init"]
     script = host_path(init, init["entrypoint"][1])
     assert script is not None and script.is_file()
@@ -248,12 +248,18 @@ def test_topic_init_creates_the_three_topics_as_the_services_name_them() -> None
     text = script.read_text()
     for topic in ('"$PREFIX.events"', '"$PREFIX.events.dlq"', '"$PREFIX.sla.breaches"'):
         assert topic in text
+    assert '--topic "$PREFIX.office.status"' in text and "cleanup.policy=compact" in text
     assert "--if-not-exists" in text
     init_env = env_of(init)
     settings = WorkerSettings(topic_prefix=init_env["PANTAU_TOPIC_PREFIX"])  # type: ignore[call-arg]
-    assert {settings.events_topic, settings.dlq_topic, settings.breaches_topic} == {
+    assert {
+        settings.events_topic,
+        settings.dlq_topic,
+        settings.breaches_topic,
+        settings.status_topic,
+    } == {
         f"{init_env['PANTAU_TOPIC_PREFIX']}{suffix}"
-        for suffix in (".events", ".events.dlq", ".sla.breaches")
+        for suffix in (".events", ".events.dlq", ".sla.breaches", ".office.status")
     }
     for name in PANTAU_SERVICES:
         env = env_of(services()[name])

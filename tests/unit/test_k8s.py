@@ -281,8 +281,12 @@ def test_strimzi_topics_are_the_ones_the_worker_uses() -> None:
     leader = f"{app.conf.id}-__assignor-__leader"
     topics = {t["spec"]["topicName"]: t["spec"] for t in of_kind("KafkaTopic", everything())}
     kafka = KafkaSettings(topic_prefix=data["PANTAU_TOPIC_PREFIX"])  # type: ignore[call-arg]
-    wanted = {kafka.events_topic, kafka.dlq_topic, kafka.breaches_topic, changelog, leader}
+    wanted = {
+        kafka.events_topic, kafka.dlq_topic, kafka.breaches_topic, kafka.status_topic,
+        changelog, leader,
+    }  # fmt: skip
     assert set(topics) == wanted
+    assert topics[kafka.status_topic]["config"]["cleanup.policy"] == "compact"
     partitions = int(data["PANTAU_PARTITIONS"])
     assert topics[kafka.events_topic]["partitions"] == topics[changelog]["partitions"]
     assert topics[changelog]["partitions"] == partitions
