@@ -207,7 +207,11 @@ def create_gateway(
             401: {"model": Problem, "description": "No valid bearer token."},
             403: {"model": Problem, "description": "An event for an office the token lacks."},
             413: {"model": Problem, "description": "The body is over the size limit."},
-            422: {"model": Invalid, "description": "Not JSON, or events break the contract."},
+            422: {
+                "model": Invalid,
+                "description": "Not JSON, or events break the contract, or an event is more "
+                "than 5 minutes ahead of the gateway's clock (field occurred_at).",
+            },
             503: {"model": Problem, "description": "Kafka did not acknowledge: retry."},
         },
     )
