@@ -161,7 +161,8 @@ def create_app(
                 continue
             if high is None:  # not fetched yet, e.g. while partitions are being assigned
                 continue
-            behind[partition] = max(high - processor.positions.get(partition, high), 0)
+            position = processor.resume_at(partition)  # what the state covers, read or not
+            behind[partition] = max(high - (high if position is None else position), 0)
         return behind
 
     collector = PantauCollector(processor, owns_office, lag, settings.events_topic)

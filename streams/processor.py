@@ -105,7 +105,6 @@ class Processor:
     owns: Callable[[int], bool] = lambda partition: True  # is the input partition assigned?
     status_every: float = 1.0  # seconds between two status records of an office, at least
     partitions: dict[int, PartitionState] = field(default_factory=dict)
-    positions: dict[int, int] = field(default_factory=dict)  # next offset per partition
     last_batch_at: float = 0.0
     # Office status records (CONTRACT §6): offices changed since their last record, and per
     # office the last record sent and when (by `now`).
@@ -124,7 +123,6 @@ class Processor:
         """Forget partitions this worker no longer owns (their series disappear)."""
         for p in partitions:
             pstate = self.partitions.pop(p, None)
-            self.positions.pop(p, None)
             self.store.forget(p)
             for office in pstate.offices if pstate else ():
                 self._status_due.pop(office, None)
@@ -143,7 +141,7 @@ class Processor:
         handled: dict[int, list[JournaledMessage]] = defaultdict(list)
         changed: dict[int, set[str]] = defaultdict(set)
         keys: list[bytes | None] = []
-        partitions, positions = self.partitions, self.positions
+        partitions = self.partitions
         applied: set[int] = set()
         skipped: set[int] = set()
         for msg in batch:
@@ -167,7 +165,6 @@ class Processor:
                 handled[partition].append((msg.offset, as_text(value), received))
             if len(out) > before:
                 keys.extend([msg.key] * (len(out) - before))
-            positions[partition] = msg.offset + 1
         for partition, messages in handled.items():
             pstate = partitions[partition]
             entry = batch_entry(wall, messages)
