@@ -100,8 +100,8 @@ class OfficeState:
         self.parked: dict[int, Parked] = {}
         # counter -> [status, open since]; also counters only named by applied visit events
         self.counters: dict[str, list[Any]] = {}
-        self.recent_calls: deque[list[Any]] = deque(maxlen=RECENT_CALLS)  # [ticket, counter,
-        # service, occurred_at] of the calls applied, oldest first
+        # [ticket, counter, service then, occurred_at] of the last calls applied, oldest first
+        self.recent_calls: deque[list[Any]] = deque(maxlen=RECENT_CALLS)
         self.services: set[str] = set()  # seen in an applied issued or transferred
         self.tally = Tally()
         self._parked_by_ticket: dict[str, list[int]] = {}
