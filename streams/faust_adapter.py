@@ -26,7 +26,8 @@ Private parts of faust-streaming 0.15.3 and mode-streaming used here, each check
 `tests/unit/test_faust_adapter.py` so that an upgrade fails there, not in production:
 
 - `faust.transport.drivers.aiokafka.Consumer`, subclassed: `_drain_messages(fetcher)`
-  (the fetch loop, replaced) and `perform_seek()` (extended);
+  (the fetch loop, replaced), `perform_seek()` (extended) and `seek_wait(partitions)`
+  (negative offsets from Faust's recovery clamped to 0);
 - its attributes `_stopped`, `diag` (`set_flag`, `unset_flag`), `_wait_next_records(timeout)`
   returning `(records by TP, active TPs or None)`, `flow_active`, `_buffered_partitions`,
   `_committed_offset`, `_acked`, `_acked_index`, `_n_acked`, `_commit_every`,
@@ -43,7 +44,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -77,6 +78,12 @@ def batch_consumer(
             await super().perform_seek()  # other topics: the committed offsets
             await seek_to_state(self, topic, self.assignment(), resume_at)
 
+        async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
+            # Faust's recovery can ask for offset -2 for a changelog partition that was
+            # empty when it looked (seen under churn: "Offset must be a positive integer"
+            # crashed the worker); reading such a partition from its start is right.
+            await super().seek_wait({tp: max(offset, 0) for tp, offset in partitions.items()})
+
     return BatchConsumer
 
 
@@ -89,8 +96,12 @@ async def seek_to_state(
         if tp.topic != topic or tp not in assigned:
             continue
         offset = resume_at(tp.partition)
-        if offset is not None:
+        if offset is None:
+            continue
+        try:
             await consumer.seek(tp, offset)
+        except Exception as exc:  # revoked meanwhile: the next assignment seeks again
+            consumer.log.warning(f"could not seek {tp} to {offset}: {exc!r}")
 
 
 @dataclass
@@ -132,11 +143,21 @@ async def _drain(
     set_flag, unset_flag = c.diag.set_flag, c.diag.unset_flag
     acks = _Acks()
 
-    async def read_again(records: dict[TP, list[Any]]) -> None:
-        # A dropped fetch: the events partitions go back to where their state ends, the
-        # others (changelogs during recovery) to the first record dropped.
+    async def read_again(records: dict[TP, list[Any]], why: str) -> None:
+        # A dropped fetch: the events partitions with state go back to where it ends; the
+        # others (events partitions not loaded yet, changelogs during recovery) to the
+        # first record dropped, as the state skips what it already applied.
+        stateless = {
+            tp: rs
+            for tp, rs in records.items()
+            if tp.topic != topic or resume_at(tp.partition) is None
+        }
         await seek_to_state(c, topic, records, resume_at)
-        await _rewind(c, {tp: rs for tp, rs in records.items() if tp.topic != topic})
+        await _rewind(c, stateless)
+        dropped = {tp.partition: (rs[0].offset, rs[-1].offset) for tp, rs in records.items()
+                   if tp.topic == topic and rs}  # fmt: skip
+        if dropped:
+            c.log.warning(f"events fetch dropped ({why}), read again: {dropped}")
 
     try:
         while not (consumer_should_stop() or fetcher_should_stop()):
@@ -158,12 +179,12 @@ async def _drain(
             await app.flow_control.acquire()
             await app.producer.buffer.wait_until_ebb()
             if not app.flow_control.is_active() or app.consumer_generation_id != generation:
-                await read_again(records)  # a rebalance came between the fetch and now
+                await read_again(records, "a rebalance came between the fetch and now")
                 continue
             events: dict[TP, list[Any]] = {}
             for tp, tp_records in records.items():
                 if active is not None and tp not in active and tp not in c._buffered_partitions:
-                    await read_again({tp: tp_records})
+                    await read_again({tp: tp_records}, "partition not active")
                 elif tp.topic == topic:
                     events[tp] = tp_records
                 else:
@@ -178,10 +199,13 @@ async def _drain(
                         "its partitions are read again from their state",
                         generation, app.consumer_generation_id,
                     )  # fmt: skip
-                    await read_again(events)
+                    await read_again(events, "the generation changed during the awaits")
                     continue
                 handled = handler([record for rs in events.values() for record in rs])
                 applied = set(handled.partitions)
+                skipped = {tp: rs for tp, rs in events.items() if tp.partition not in applied}
+                if skipped:  # not the processor's (revoked meanwhile): back, in case it is ours
+                    await read_again(skipped, "partition not owned by the processor")
                 acks.add(
                     {
                         tp: [record.offset for record in rs]

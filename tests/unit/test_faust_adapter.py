@@ -51,6 +51,7 @@ CONSUMER_METHODS = {
     "assignment": [],
     "highwater": ["tp"],
     "commit": ["topics", "start_new_transaction"],
+    "seek_wait": ["partitions"],
 }
 
 
@@ -117,6 +118,7 @@ def test_the_consumer_class_overrides_the_fetch_loop_and_the_seek() -> None:
     assert issubclass(cls, kafka_driver.Consumer)
     assert cls._drain_messages is not kafka_driver.Consumer._drain_messages
     assert cls.perform_seek is not kafka_driver.Consumer.perform_seek
+    assert cls.seek_wait is not kafka_driver.Consumer.seek_wait
 
 
 class FakeConsumer:
