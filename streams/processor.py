@@ -76,10 +76,6 @@ def received_time(msg: Incoming) -> float | None:
     return ms / 1000.0 if ms is not None and ms >= 0 else None
 
 
-def status_value(record: dict[str, Any]) -> bytes:
-    return orjson.dumps(record)
-
-
 @dataclass(frozen=True, slots=True)
 class Handled:
     """What the processor did with a batch: the partitions it applied, and the changelog
@@ -197,7 +193,7 @@ class Processor:
             if sent is not None and sent[1] == record:
                 continue
             self._status_sent[office] = (now, record)
-            self.emit("status", office.encode(), status_value(record))
+            self.emit("status", office.encode(), orjson.dumps(record))
 
     def _refresh_status(self, wall: float) -> None:
         """Wall mode: ages grow and offices open and close without events; mark those."""

@@ -142,7 +142,8 @@ class OfficeState:
         tally = self.tally
         ts = event.ts
         if received is not None and ts - received > FUTURE_SECONDS:
-            self._reject(Reason.FUTURE, event, raw, out, received)
+            detail = f"{event.type}: occurred_at {future_reason(event, received)}"
+            self._reject(Reason.FUTURE, event, raw, out, detail)
             return
         if event.event_id in self.seen:
             tally.outcomes["duplicate"] += 1
@@ -240,20 +241,18 @@ class OfficeState:
         return None
 
     def _reject(
-        self, reason: Reason, event: Event, raw: str, out: list[Effect], received: float = 0.0
+        self, reason: Reason, event: Event, raw: str, out: list[Effect], detail: str = ""
     ) -> None:
         self.tally.rejected[reason.value] += 1
-        if reason is Reason.FUTURE:
-            detail = f"{event.type}: occurred_at {future_reason(event, received)}"
-        elif reason is Reason.OUT_OF_SEQUENCE:
+        if not detail:  # out_of_sequence and orphan concern a visit event
             assert isinstance(event, VisitEvent)
-            detail = f"{event.type} for ticket {event.ticket}: its visit is already closed"
-        else:
-            assert isinstance(event, VisitEvent)
-            detail = (
-                f"{event.type} for ticket {event.ticket}: no visit it could apply to within "
-                "the 10-minute hold window"
-            )
+            if reason is Reason.OUT_OF_SEQUENCE:
+                detail = f"{event.type} for ticket {event.ticket}: its visit is already closed"
+            else:
+                detail = (
+                    f"{event.type} for ticket {event.ticket}: no visit it could apply to "
+                    "within the 10-minute hold window"
+                )
         out.append(Rejection(self.office, reason, detail, raw))
 
     def _park(self, event: VisitEvent, raw: str) -> None:
