@@ -79,10 +79,10 @@ def batch_consumer(
             await seek_to_state(self, topic, self.assignment(), resume_at)
 
         async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
-            # Faust's recovery can ask for offset -2 for a changelog partition that was
-            # empty when it looked (seen under churn: "Offset must be a positive integer"
-            # crashed the worker); reading such a partition from its start is right.
-            await super().seek_wait({tp: max(offset, 0) for tp, offset in partitions.items()})
+            # Faust's recovery can ask for offset -2, or None, for a changelog partition
+            # whose offsets it did not learn (both seen under churn, each crashing the
+            # worker); reading such a partition from its start is right, only slower.
+            await super().seek_wait({tp: max(offset or 0, 0) for tp, offset in partitions.items()})
 
     return BatchConsumer
 

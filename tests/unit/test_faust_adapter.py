@@ -188,3 +188,19 @@ def test_offsets_are_acknowledged_only_once_their_changelog_sends_are_done() -> 
         assert c._acked[tp] == [0, 1, 2]  # a failed send acknowledges nothing
 
     asyncio.run(scenario())
+
+
+def test_recovery_seeks_never_pass_faust_a_negative_or_missing_offset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under churn Faust's recovery asked for -2 and for None; either crashed the worker."""
+    seen: dict[TP, int] = {}
+
+    async def record(self: Any, partitions: dict[TP, int]) -> None:
+        seen.update(partitions)
+
+    monkeypatch.setattr(kafka_driver.Consumer, "seek_wait", record)
+    cls = batch_consumer("t", lambda batch: Handled(set(), []), lambda p: None)
+    a, b, c = TP("t-changelog", 0), TP("t-changelog", 1), TP("t-changelog", 2)
+    asyncio.run(cls.seek_wait(object.__new__(cls), {a: -2, b: None, c: 17}))  # type: ignore[dict-item]
+    assert seen == {a: 0, b: 0, c: 17}
