@@ -6,7 +6,7 @@ import os
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import yaml
@@ -58,6 +58,21 @@ class OpeningHours:
         local = datetime.fromtimestamp(ts, tz)
         second = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
         return any(start <= second < end for start, end in self.days[local.weekday()])
+
+    def seconds_until_open(self, ts: float, tz: zoneinfo.ZoneInfo) -> float | None:
+        """0 while open at `ts`, else the seconds until it next opens; None if it never does."""
+        local = datetime.fromtimestamp(ts, tz)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        for days_ahead in range(8):
+            day = midnight + timedelta(days=days_ahead)
+            waits = [
+                max((day + timedelta(seconds=start)).timestamp() - ts, 0.0)
+                for start, end in self.days[day.weekday()]
+                if (day + timedelta(seconds=end)).timestamp() > ts
+            ]
+            if waits:
+                return min(waits)
+        return None
 
 
 _VALUE_KEYS = ("max_wait", "max_processing", "target", "warn_at")
@@ -196,6 +211,16 @@ class Standards:
         if hours is None:
             return None
         return hours.is_open(ts, self.zone_of(office))
+
+    def seconds_until_open(self, office: str, ts: float) -> float | None:
+        """0 while the office is open by its hours (or has none), else seconds until it opens.
+
+        None if its hours never open it.
+        """
+        hours = self.hours_of(office)
+        if hours is None:
+            return 0.0
+        return hours.seconds_until_open(ts, self.zone_of(office))
 
     def _resolve(self, office: str, service: str) -> Standard:
         levels: list[_Values] = []

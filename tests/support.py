@@ -14,7 +14,7 @@ import orjson
 
 from pantau.standards import Standards
 from streams.core.partition import PartitionState
-from streams.core.series import NAMES, contract_series, flatten
+from streams.core.series import NAMES, PREDICTION_NAMES, contract_series, flatten
 from streams.core.status import status_record
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -34,11 +34,14 @@ def expected_series(name: str) -> dict[str, float]:
 
 
 def is_contract_series(key: str) -> bool:
-    """Whether a flattened series belongs to CONTRACT §5 (not `_created`, not pipeline health)."""
+    """Whether a flattened series is one of CONTRACT §5's exact numbers.
+
+    Not `_created`, not pipeline health, not the predictions of §5.1 (CONTRACT §7).
+    """
     name = key.split("{", 1)[0]
     for suffix in ("_bucket", "_count", "_sum"):
         name = name.removesuffix(suffix)
-    return name in NAMES
+    return name in NAMES and name not in PREDICTION_NAMES
 
 
 def series_differences(actual: dict[str, float], expected: dict[str, float]) -> list[str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import heapq
-from collections import deque
+import math
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -25,6 +26,7 @@ from pantau.events import (
 )
 from pantau.standards import Standard, Standards
 
+from .forecast import Demand, Forecast, Outlook, Shares
 from .outcomes import Breach, Effect, Reason, Rejection
 from .tally import Tally
 
@@ -55,11 +57,13 @@ class Visit:
     started_at: float | None = None
     counter: str | None = None
     assigned: int = 0  # when its call or start was applied (office order), for `serving`
+    predicted: float | None = None  # the wait predicted when it joined its queue
 
     def to_json(self) -> list[Any]:
         return [
             self.ticket, self.service, self.state, self.queued_at, self.segment,
             self.flagged, self.called_at, self.started_at, self.counter, self.assigned,
+            self.predicted,
         ]  # fmt: skip
 
     @classmethod
@@ -104,6 +108,8 @@ class OfficeState:
         self.recent_calls: deque[list[Any]] = deque(maxlen=RECENT_CALLS)
         self.services: set[str] = set()  # seen in an applied issued or transferred
         self.tally = Tally()
+        self.waiting: Counter[str] = Counter()  # service -> visits WAITING now
+        self.forecast = Forecast()
         self._parked_by_ticket: dict[str, list[int]] = {}
         self._park_seq = 0
         self._segment_seq = 0
@@ -311,12 +317,35 @@ class OfficeState:
         self.visits[ticket] = visit
         self.services.add(event.service)
         self.tally.issued[event.service] += 1
+        self._join_queue(visit, event.ts)
         return True
 
-    def _end_wait(self, visit: Visit, at: float) -> None:
+    def _join_queue(self, visit: Visit, at: float) -> None:
+        """The visit starts waiting: predict its wait from who is ahead of it now."""
+        service = visit.service
+        shares = self.forecast.cached_shares(
+            self.watermark, self.counters, self._busy_counters, self._opens_at
+        )
+        visit.predicted = self._predict(service, at, shares.get(service))
+        self.waiting[service] += 1
+        self.forecast.arrived(service, at)
+
+    def _end_wait(self, visit: Visit, at: float, counter: str) -> None:
+        service = visit.service
         waited = max(at - visit.queued_at, 0.0)
-        breached = waited > self._standard(visit.service).max_wait
-        self.tally.observe_wait(visit.service, waited, breached)
+        breached = waited > self._standard(service).max_wait
+        self.tally.observe_wait(service, waited, breached)
+        if visit.predicted is not None:
+            self.tally.observe_prediction_error(service, abs(waited - visit.predicted))
+        self.waiting[service] -= 1
+        self.forecast.wait_ended(service, False, waited, visit.predicted)
+        self.forecast.assigned(counter, service, at)
+
+    def _free_counter(self, visit: Visit, at: float) -> None:
+        """The visit leaves the counter it was called to or served at."""
+        began = visit.called_at if visit.called_at is not None else visit.started_at
+        if visit.counter is not None and began is not None:
+            self.forecast.freed_counter(visit.counter, visit.service, began, at, self.waiting)
 
     def _end_processing(self, visit: Visit, at: float) -> None:
         began = visit.started_at if visit.started_at is not None else visit.called_at
@@ -336,7 +365,7 @@ class OfficeState:
         if visit is None:
             return False
         if visit.state == WAITING:
-            self._end_wait(visit, event.ts)
+            self._end_wait(visit, event.ts, event.counter)
             visit.state, visit.called_at = CALLED, event.ts
         elif visit.state != CALLED:
             return False
@@ -360,7 +389,7 @@ class OfficeState:
         if visit is None or visit.state == SERVING:
             return False
         if visit.state == WAITING:
-            self._end_wait(visit, event.ts)
+            self._end_wait(visit, event.ts, event.counter)
         visit.state, visit.started_at = SERVING, event.ts
         self._assign(visit, event.counter)
         return True
@@ -370,6 +399,7 @@ class OfficeState:
         if visit is None or visit.state == WAITING:
             return False
         self._end_processing(visit, event.ts)
+        self._free_counter(visit, event.ts)
         self._close(visit, "served", event.ts)
         self._name_counter(event.counter)
         return True
@@ -382,14 +412,19 @@ class OfficeState:
         self.tally.transfers[visit.service, to_service] += 1
         self.services.add(to_service)
         if visit.state == WAITING:
-            visit.service = to_service  # queue entry time and live-breach flag stay
+            self.waiting[visit.service] -= 1
+            self.waiting[to_service] += 1
+            visit.service = to_service  # queue entry time, live-breach flag, prediction stay
+            self._new_segment(visit)
         else:
             self._end_processing(visit, event.ts)
+            self._free_counter(visit, event.ts)
             visit.service, visit.state, visit.queued_at, visit.flagged = (
                 to_service, WAITING, event.ts, False,
             )  # fmt: skip
             visit.called_at = visit.started_at = visit.counter = None
-        self._new_segment(visit)
+            self._new_segment(visit)
+            self._join_queue(visit, event.ts)
         return True
 
     def _leave(self, event: TicketNoShow | TicketCancelled, outcome: str) -> bool:
@@ -397,8 +432,13 @@ class OfficeState:
         if visit is None or visit.state == SERVING:
             return False
         waited = event.ts - visit.queued_at
-        if visit.state == WAITING and waited > self._standard(visit.service).max_wait:
-            self.tally.wait_standard[visit.service, "breached"] += 1  # left past the standard
+        if visit.state == WAITING:
+            if waited > self._standard(visit.service).max_wait:
+                self.tally.wait_standard[visit.service, "breached"] += 1  # left past the standard
+            self.waiting[visit.service] -= 1
+            self.forecast.wait_ended(visit.service, left=True)
+        else:
+            self._free_counter(visit, event.ts)
         self._close(visit, outcome, event.ts)
         return True
 
@@ -425,6 +465,8 @@ class OfficeState:
             if status == OPEN:  # the open stretch ends
                 self.tally.open_seconds[event.counter] += max(event.ts - state[1], 0.0)
             state[0] = PAUSED if kind == "counter.paused" else CLOSED
+        if state[0] != status:
+            self.forecast.counter_moved(event.counter, status, state[0], event.ts)
 
     def _feedback(self, event: FeedbackSubmitted) -> None:
         tally, service = self.tally, event.service
@@ -455,6 +497,45 @@ class OfficeState:
     def counters_open(self) -> int:
         return sum(1 for status, _ in self.counters.values() if status == OPEN)
 
+    def _busy_counters(self) -> list[str]:
+        return [
+            v.counter for v in self.visits.values()
+            if v.counter is not None and v.state != WAITING
+        ]  # fmt: skip
+
+    def _opens_at(self, now: float) -> float | None:
+        """When the office opens by its hours, if it is closed by them at `now`."""
+        if not math.isfinite(now):  # no event applied yet
+            return None
+        until = self.standards.seconds_until_open(self.office, now)
+        return now + until if until else None
+
+    def _predict(self, service: str, now: float, shares: Shares | None) -> float:
+        forecast = self.forecast
+        cycle = forecast.cycle(service, self._standard(service).max_processing)
+        even = max(len(self.counters), 1) / max(len(self.services), 1)
+        return forecast.predict(service, self.waiting[service], shares, cycle, now, even)
+
+    def outlook(self, now: float) -> tuple[dict[str, Outlook], int]:
+        """Per service the predicted wait and counters needed now, and the office's total."""
+        shares = self.forecast.shares(
+            now, self.counters, self._busy_counters(), self._opens_at(now)
+        )
+        forecast, out, demands = self.forecast, {}, []
+        for service in sorted(self.services):
+            standard = self._standard(service)
+            cycle = forecast.cycle(service, standard.max_processing)
+            rate = forecast.arrival_rate(service, now)
+            demand = Demand(rate, cycle, standard.target, standard.max_wait)
+            demands.append(demand)
+            share = shares.get(service)
+            out[service] = Outlook(
+                self._predict(service, now, share),
+                forecast.needed(demand),
+                share.serving if share is not None else 0.0,
+            )
+        return out, forecast.pooled(demands)
+
     # -- durability --------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
@@ -474,6 +555,7 @@ class OfficeState:
             "segment_seq": self._segment_seq,
             "assign_seq": self._assign_seq,
             "tally": self.tally.to_json(),
+            "forecast": self.forecast.to_json(),
         }
 
     @classmethod
@@ -491,11 +573,15 @@ class OfficeState:
         state._assign_seq = data.get("assign_seq", 0)
         state.recent_calls.extend(data.get("recent_calls", ()))
         state.tally = Tally.from_json(data["tally"])
+        if "forecast" in data:
+            state.forecast = Forecast.from_json(data["forecast"])
         state._seen_heap = _heap((ts, key) for key, ts in state.seen.items())
         state._closed_heap = _heap((ts, key) for key, ts in state.closed.items())
         for item in data["visits"]:
             visit = Visit.from_json(item)
             state.visits[visit.ticket] = visit
+            if visit.state == WAITING:
+                state.waiting[visit.service] += 1
             if visit.state == WAITING and not visit.flagged:
                 deadline = visit.queued_at + state._standard(visit.service).max_wait
                 state._deadline_heap.append((deadline, visit.ticket, visit.segment))

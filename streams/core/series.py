@@ -97,9 +97,47 @@ _SPECS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "pantau_office_open", "gauge", "1 while the office is open by its hours, else 0.",
         ("office",),
     ),
+    # CONTRACT §5.1: estimates, judged by accuracy (docs/predictions.md), not exact values
+    (
+        "pantau_predicted_wait_seconds", "gauge",
+        "The wait a citizen who takes a ticket for this service now should expect.",
+        ("office", "service"),
+    ),
+    (
+        "pantau_counters_needed", "gauge",
+        "Fewest counters meeting the service's target within max_wait now (Erlang C).",
+        ("office", "service"),
+    ),
+    (
+        "pantau_wait_prediction_error_seconds", "histogram",
+        "|actual wait - the wait predicted when the ticket was issued|, per wait observed.",
+        ("office", "service"),
+    ),
+    (
+        "pantau_office_counters_needed", "gauge",
+        "Fewest counters for the office's whole demand now, counters shared (Erlang C).",
+        ("office",),
+    ),
+    (
+        "pantau_counters_serving", "gauge",
+        "Open counters, each split by the services of its recent calls.",
+        ("office", "service"),
+    ),
 )  # fmt: skip
 
 NAMES = tuple(spec[0] for spec in _SPECS)
+# Estimates: the fixtures leave them out (CONTRACT §7), tests judge them by accuracy.
+PREDICTION_NAMES = frozenset(
+    (
+        "pantau_predicted_wait_seconds", "pantau_counters_needed",
+        "pantau_wait_prediction_error_seconds", "pantau_office_counters_needed",
+        "pantau_counters_serving",
+    )
+)  # fmt: skip
+_PREDICTED = frozenset(
+    ("pantau_predicted_wait_seconds", "pantau_counters_needed", "pantau_office_counters_needed",
+     "pantau_counters_serving")
+)  # fmt: skip
 # The families that count messages: cheap to compute, and all a progress check needs.
 MESSAGE_NAMES = frozenset(
     ("pantau_events_consumed_total", "pantau_events_rejected_total", "pantau_events_parked")
@@ -174,6 +212,16 @@ def contract_series(
             f["pantau_waiting_near_standard"].add((o, service), g.near_standard)
             f["pantau_oldest_wait_seconds"].add((o, service), g.oldest_wait)
         f["pantau_counters_open"].add((o,), state.counters_open())
+        if only is None or not _PREDICTED.isdisjoint(only):
+            outlook, office_needed = state.outlook(now)
+            for service, look in outlook.items():
+                f["pantau_predicted_wait_seconds"].add((o, service), look.predicted_wait)
+                f["pantau_counters_needed"].add((o, service), look.counters_needed)
+                f["pantau_counters_serving"].add((o, service), look.counters_serving)
+            if outlook:
+                f["pantau_office_counters_needed"].add((o,), office_needed)
+        for service, hist in t.prediction_error.items():
+            f["pantau_wait_prediction_error_seconds"].add((o, service), _histogram(hist))
         if state.watermark != float("-inf"):
             is_open = standards.is_open(o, now)
             if is_open is not None:

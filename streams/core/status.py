@@ -21,6 +21,8 @@ def status_record(
     """The office's status at its "now" (the watermark, or the later wall clock)."""
     office = state.office
     now = state.now(wall)
+    gauges = sorted((s, g) for s, g in state.queue_gauges(now).items() if g.queue_length)
+    outlook = state.outlook(now)[0] if gauges else {}
     services = [
         {
             "service": service,
@@ -29,10 +31,11 @@ def status_record(
             "waiting_over_standard": g.over_standard,
             "oldest_wait_seconds": float(g.oldest_wait),
             "max_wait_seconds": standards.lookup(office, service).max_wait,
-            "predicted_wait_seconds": None,
+            "predicted_wait_seconds": round(outlook[service].predicted_wait, 1)
+            if service in outlook
+            else None,
         }
-        for service, g in sorted(state.queue_gauges(now).items())
-        if g.queue_length
+        for service, g in gauges
     ]
     # per counter, the open visit at it whose call or start was applied last
     serving: dict[str, tuple[int, str]] = {}

@@ -76,6 +76,13 @@ class Tally:
     feedback: Counter[str] = field(default_factory=Counter)  # service
     element_answers: Counter[tuple[str, str]] = field(default_factory=Counter)  # service, element
     element_points: Counter[tuple[str, str]] = field(default_factory=Counter)
+    prediction_error: dict[str, Histogram] = field(default_factory=dict)  # service
+
+    def observe_prediction_error(self, service: str, seconds: float) -> None:
+        hist = self.prediction_error.get(service)
+        if hist is None:
+            hist = self.prediction_error[service] = Histogram()
+        hist.observe(seconds)
 
     def observe_wait(self, service: str, seconds: float, breached: bool) -> None:
         hist = self.wait.get(service)
@@ -107,6 +114,7 @@ class Tally:
         }
         data["wait"] = _hists_to_json(self.wait)
         data["processing"] = _hists_to_json(self.processing)
+        data["prediction_error"] = _hists_to_json(self.prediction_error)
         return data
 
     @classmethod
@@ -116,4 +124,7 @@ class Tally:
             getattr(tally, name).update({_key(k): v for k, v in data[name]})
         tally.wait = {_key(k): Histogram.from_json(v) for k, v in data["wait"]}
         tally.processing = {_key(k): Histogram.from_json(v) for k, v in data["processing"]}
+        tally.prediction_error = {
+            k: Histogram.from_json(v) for k, v in data.get("prediction_error", ())
+        }
         return tally

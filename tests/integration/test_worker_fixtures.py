@@ -39,6 +39,10 @@ def last_status(topic: str) -> dict[str, dict[str, object]]:
         consumer.close()
 
 
+def prediction_errors(series: dict[str, float]) -> dict[str, float]:
+    return {k: v for k, v in series.items() if k.startswith("pantau_wait_prediction_error_seconds")}
+
+
 def read_topic(topic: str, count: int, timeout: float = 30) -> list[dict[str, object]]:
     consumer = KafkaConsumer(
         topic, bootstrap_servers=broker_address(), auto_offset_reset="earliest",
@@ -150,10 +154,13 @@ def test_sigkill_and_restart_count_every_event_once(
     worker.kill()
     restarted = start_worker(standards)
     after_restart = restarted.wait_settled(half)
-    assert (
-        series_differences(after_restart, core_series(lines[:half], load_standards(standards)))
-        == []
-    )
+    core = core_series(lines[:half], load_standards(standards))
+    assert series_differences(after_restart, core) == []
+    # The predictions (§5.1) are there too, and each wait's error was observed once,
+    # against the prediction stored with its ticket before the crash.
+    assert prediction_errors(after_restart) == prediction_errors(core) != {}
+    for name in ("pantau_predicted_wait_seconds", "pantau_counters_needed"):
+        assert any(key.startswith(name + "{") for key in after_restart), name
 
     # 2. Killed again in the middle of the second half: redelivered messages count once.
     replay(rest, prefix)

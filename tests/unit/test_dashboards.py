@@ -43,7 +43,20 @@ CONTRACT_METRICS = {
     "pantau_standard_seconds",
     "pantau_standard_target_ratio",
 }
-HISTOGRAMS = {"pantau_wait_seconds", "pantau_processing_seconds"}
+
+#: CONTRACT §5.1: the predictions, and the staffing gauges that go with them.
+PREDICTION_METRICS = {
+    "pantau_predicted_wait_seconds",
+    "pantau_counters_needed",
+    "pantau_office_counters_needed",
+    "pantau_counters_serving",
+    "pantau_wait_prediction_error_seconds",
+}
+HISTOGRAMS = {
+    "pantau_wait_seconds",
+    "pantau_processing_seconds",
+    "pantau_wait_prediction_error_seconds",
+}
 
 #: Pipeline-health metrics of the worker and the gateway, and Prometheus' own series.
 PIPELINE_METRICS = {
@@ -162,7 +175,7 @@ def test_every_panel_text_is_used() -> None:
 
 
 def test_every_query_reads_known_metrics() -> None:
-    known = CONTRACT_METRICS | PIPELINE_METRICS | recorded_names()
+    known = CONTRACT_METRICS | PREDICTION_METRICS | PIPELINE_METRICS | recorded_names()
     for uid, title, expr in panel_queries("id"):
         names = metric_names(expr)
         assert names, f"{uid} / {title}: no metric in {expr}"

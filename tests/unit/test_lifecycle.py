@@ -16,7 +16,7 @@ from streams.core.journal import batch_entry, replay
 from streams.core.office import OfficeState
 from streams.core.outcomes import Breach, Effect, Rejection
 from streams.core.partition import PartitionState
-from streams.core.series import contract_series, flatten
+from streams.core.series import PREDICTION_NAMES, contract_series, flatten
 
 STANDARDS = parse_standards(
     """
@@ -69,7 +69,8 @@ def run(messages: Sequence[str]) -> tuple[dict[str, float], list[Effect]]:
     for offset, message in enumerate(messages):
         pstate.handle(message, offset, out)
     families = contract_series(pstate.offices.values(), pstate.malformed, STANDARDS, [])
-    return {k: v for k, v in flatten(families).items() if v}, out
+    exact = [f for f in families if f.name not in PREDICTION_NAMES]  # estimates (§5.1)
+    return {k: v for k, v in flatten(exact).items() if v}, out
 
 
 def value(series: dict[str, float], name: str, **labels: str) -> float:

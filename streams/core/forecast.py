@@ -1,0 +1,290 @@
+"""What one office's events teach about its queues: predicted waits and counters needed (pure).
+
+The method (docs/predictions.md): each open counter serves the services of its recent
+calls in their proportions; a visit occupies its counter for the service's recent mean
+time at the counter plus the counter's mean turnaround to its next call; a citizen
+waits for the people ahead who will stay (minus the free counters) to be served at the
+rate of the counters serving the service. Staffing is Erlang C (`pantau.erlang`) at the
+recent arrival rate and that same time per visit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pantau.erlang import Demand, counters_needed, pooled_counters_needed
+
+HANDLE_ALPHA = 0.1  # weight of a new visit in the mean time at the counter
+TURNAROUND_ALPHA = 0.1
+LEAVE_ALPHA = 0.05  # weight of a new wait in the share of waits ended by leaving
+ARRIVAL_WINDOW = 1800.0  # arrivals counted for the current rate
+MIN_RATE_SPAN = 300.0  # an office seen for less than this counts its arrivals over this long
+RECENT_CALLS = 10  # calls per counter that say which services it serves
+REFRESH_SECONDS = 30.0  # how long the counters' shares serve the predictions at issue
+TURNAROUND_LIMIT = 600.0  # a longer gap between visits is a break, not a turnaround
+PRIOR_HANDLE = 0.6  # before any visit ends, the time at the counter is this times max_processing
+PRIOR_PAUSE = 2700.0  # before any pause ends, a pause lasts this long
+PAUSE_LIMIT = 4 * 3600.0  # a longer pause is not a break
+PAUSE_ALPHA = 0.2
+BIAS_ALPHA = 0.05  # weight of a new wait in the ratio of actual to predicted waits
+BIAS_MIN_SECONDS = 120.0  # shorter predictions say little about the ratio
+BIAS_LIMITS = (0.5, 2.0)
+OPEN, PAUSED, CLOSED = "open", "paused", "closed"
+
+
+__all__ = ["Demand", "Forecast", "Outlook", "Shares"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What one service can expect now."""
+
+    predicted_wait: float  # seconds a citizen taking a ticket now should expect to wait
+    counters_needed: int  # fewest counters meeting its target, were they its own
+    counters_serving: float  # open counters, split by the services of their recent calls
+
+
+@dataclass(slots=True)
+class Shares:
+    """One service's share of the counters: open now, free now, and back later.
+
+    `later` holds (when a counter is expected to serve again, its share) for paused
+    counters (back after the office's usual pause) and, while the office is closed by
+    its hours, for closed ones (back when it opens).
+    """
+
+    serving: float = 0.0
+    free: float = 0.0
+    later: list[tuple[float, float]] = field(default_factory=list)
+    known: float = 0.0  # of any status
+
+
+def _ewma(old: float | None, sample: float, alpha: float) -> float:
+    return sample if old is None else old + alpha * (sample - old)
+
+
+class Forecast:
+    """The running means an office's predictions need, updated as its visits move."""
+
+    def __init__(self) -> None:
+        self.handle: dict[str, float] = {}  # service -> mean seconds at the counter per visit
+        self.turnaround: float | None = None  # mean gap from a visit's end to the next call
+        self.leave: dict[str, float] = {}  # service -> share of waits ended by leaving
+        self.arrivals: dict[str, deque[float]] = {}  # service -> issue times in the window
+        self.recent: dict[str, deque[str]] = {}  # counter -> services of its last calls
+        self.freed: dict[str, list[Any]] = {}  # counter -> [when its visit ended, work waited]
+        self.first_seen: float | None = None
+        self.bias: dict[str, float] = {}  # service -> mean actual / predicted wait
+        self.paused_at: dict[str, float] = {}  # counter -> when its pause began
+        self.pause: float | None = None  # mean length of a counter's pause
+        self._shares: dict[str, Shares] = {}
+        self._shares_at = float("-inf")
+        self._stale = True
+
+    # -- learning ----------------------------------------------------------------------------
+
+    def arrived(self, service: str, at: float) -> None:
+        if self.first_seen is None:
+            self.first_seen = at
+        times = self.arrivals.get(service)
+        if times is None:
+            times = self.arrivals[service] = deque()
+        times.append(at)
+        while times and times[0] <= at - ARRIVAL_WINDOW:
+            times.popleft()
+
+    def wait_ended(
+        self, service: str, left: bool, waited: float = 0.0, predicted: float | None = None
+    ) -> None:
+        self.leave[service] = _ewma(self.leave.get(service, 0.0), float(left), LEAVE_ALPHA)
+        if not left and predicted is not None and predicted >= BIAS_MIN_SECONDS:
+            low, high = BIAS_LIMITS
+            ratio = min(max(waited / predicted, low), high)
+            self.bias[service] = _ewma(self.bias.get(service, 1.0), ratio, BIAS_ALPHA)
+
+    def assigned(self, counter: str, service: str, at: float) -> None:
+        """A waiting visit of `service` was called to (or started at) `counter`."""
+        recent = self.recent.get(counter)
+        if recent is None:
+            recent = self.recent[counter] = deque(maxlen=RECENT_CALLS)
+        recent.append(service)
+        freed = self.freed.pop(counter, None)
+        if freed is not None and freed[1] and 0.0 <= at - freed[0] <= TURNAROUND_LIMIT:
+            self.turnaround = _ewma(self.turnaround, at - freed[0], TURNAROUND_ALPHA)
+
+    def freed_counter(
+        self, counter: str, service: str, began: float, at: float, waiting: Mapping[str, int]
+    ) -> None:
+        """A visit of `service` left `counter` at `at`, having been there since `began`."""
+        self.handle[service] = _ewma(self.handle.get(service), max(at - began, 0.0), HANDLE_ALPHA)
+        served = self.recent.get(counter, ())
+        self.freed[counter] = [at, any(waiting.get(s, 0) > 0 for s in set(served))]
+
+    def counter_moved(self, counter: str, before: str, after: str, at: float) -> None:
+        """A counter event took `counter` from status `before` to `after` at `at`."""
+        self._stale = True
+        if after == PAUSED and before == OPEN:
+            self.paused_at[counter] = at
+        elif before == PAUSED:
+            since = self.paused_at.pop(counter, None)
+            if after == OPEN and since is not None and 0.0 <= at - since <= PAUSE_LIMIT:
+                self.pause = _ewma(self.pause, at - since, PAUSE_ALPHA)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def shares(
+        self,
+        now: float,
+        counters: Mapping[str, list[Any]],
+        busy: Iterable[str],
+        opens_at: float | None,
+    ) -> dict[str, Shares]:
+        """Per service, the counters serving it, split by the services of their recent calls.
+
+        `opens_at` is when the office opens by its hours if it is closed by them now.
+        """
+        busy_set = set(busy)
+        pause = self.pause if self.pause is not None else PRIOR_PAUSE
+        out: dict[str, Shares] = {}
+        for counter, state in counters.items():
+            recent = self.recent.get(counter)
+            if not recent:
+                continue
+            status, is_free = state[0], counter not in busy_set
+            back: float | None = None
+            if status == PAUSED:
+                back = max(self.paused_at.get(counter, now) + pause, now)
+            elif status == CLOSED and opens_at is not None:
+                back = opens_at
+            for service, n in Counter(recent).items():
+                share = n / len(recent)
+                s = out.get(service)
+                if s is None:
+                    s = out[service] = Shares()
+                s.known += share
+                if status == OPEN:
+                    s.serving += share
+                    if is_free:
+                        s.free += share
+                elif back is not None:
+                    s.later.append((back, share))
+        return out
+
+    def cached_shares(
+        self,
+        now: float,
+        counters: Mapping[str, list[Any]],
+        busy: Callable[[], Iterable[str]],
+        opens_at: Callable[[float], float | None],
+    ) -> dict[str, Shares]:
+        """`shares`, recomputed at most every REFRESH_SECONDS of office time or on a change."""
+        if self._stale or now - self._shares_at >= REFRESH_SECONDS or now < self._shares_at:
+            self._shares = self.shares(now, counters, busy(), opens_at(now))
+            self._shares_at, self._stale = now, False
+        return self._shares
+
+    def cycle(self, service: str, max_processing: float) -> float:
+        """Seconds a counter spends per visit of `service`, its turnaround included."""
+        handle = self.handle.get(service)
+        if handle is None:
+            handle = PRIOR_HANDLE * max_processing
+        return handle + (self.turnaround or 0.0)
+
+    def predict(
+        self,
+        service: str,
+        ahead: int,
+        shares: Shares | None,
+        cycle: float,
+        now: float,
+        even_share: float,
+    ) -> float:
+        """The wait of a citizen joining `service` at `now` behind `ahead` waiting citizens.
+
+        The work ahead (the citizens who will stay, less the free counters, times the
+        time per visit) is done by the counters serving the service: the open ones from
+        now, the others from when they are expected back. If none is known, `even_share`
+        counters serve it from now.
+        """
+        staying = ahead * (1.0 - self.leave.get(service, 0.0))
+        free = shares.free if shares is not None else 0.0
+        work = max(staying + 1.0 - free, 0.0) * cycle
+        if work == 0.0:
+            return 0.0
+        starts = [(now, shares.serving)] if shares is not None and shares.serving > 0 else []
+        if shares is not None:
+            starts += sorted(shares.later)
+        if not starts:
+            starts = [(now, shares.known if shares is not None and shares.known else even_share)]
+        t, rate = now, 0.0
+        for start, share in starts:
+            if rate > 0 and rate * (start - t) >= work:
+                break
+            work -= rate * (start - t)
+            t, rate = max(start, t), rate + share
+        return (t - now + work / rate) * self.bias.get(service, 1.0)
+
+    def arrival_rate(self, service: str, now: float) -> float:
+        """Tickets issued per second for `service` over the last ARRIVAL_WINDOW."""
+        times = self.arrivals.get(service)
+        if not times or self.first_seen is None:
+            return 0.0
+        cutoff = now - ARRIVAL_WINDOW
+        recent = sum(1 for t in times if cutoff < t <= now)
+        span = min(ARRIVAL_WINDOW, max(now - self.first_seen, MIN_RATE_SPAN))
+        return recent / span
+
+    @staticmethod
+    def needed(demand: Demand) -> int:
+        return counters_needed(
+            demand.arrivals_per_second, demand.handle_seconds, demand.target,
+            demand.within_seconds,
+        )  # fmt: skip
+
+    @staticmethod
+    def pooled(demands: Iterable[Demand]) -> int:
+        return pooled_counters_needed(list(demands))
+
+    # -- durability ----------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "handle": self.handle,
+            "turnaround": self.turnaround,
+            "leave": self.leave,
+            "arrivals": {s: list(t) for s, t in self.arrivals.items()},
+            "recent": {c: list(r) for c, r in self.recent.items()},
+            "freed": self.freed,
+            "first_seen": self.first_seen,
+            "bias": self.bias,
+            "paused_at": self.paused_at,
+            "pause": self.pause,
+            "shares": {s: [v.serving, v.free, v.later, v.known] for s, v in self._shares.items()},
+            "shares_at": None if self._shares_at == float("-inf") else self._shares_at,
+            "stale": self._stale,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Forecast:
+        f = cls()
+        f.handle = dict(data["handle"])
+        f.turnaround = data["turnaround"]
+        f.leave = dict(data["leave"])
+        f.arrivals = {s: deque(t) for s, t in data["arrivals"].items()}
+        f.recent = {c: deque(r, maxlen=RECENT_CALLS) for c, r in data["recent"].items()}
+        f.freed = {c: list(v) for c, v in data["freed"].items()}
+        f.first_seen = data["first_seen"]
+        f.bias = dict(data["bias"])
+        f.paused_at = dict(data["paused_at"])
+        f.pause = data["pause"]
+        f._shares = {
+            s: Shares(serving, free, [(a, b) for a, b in later], known)
+            for s, (serving, free, later, known) in data["shares"].items()
+        }
+        at = data["shares_at"]
+        f._shares_at = float("-inf") if at is None else at
+        f._stale = data["stale"]
+        return f

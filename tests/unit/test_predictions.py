@@ -1,0 +1,161 @@
+"""Predicted waits and counters needed (CONTRACT §5.1): the method, its durability, its accuracy."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+
+from bench.predictions import evaluate, table
+from pantau.standards import parse_standards
+from producers.simulator import simulate_events
+from streams.core.forecast import Forecast, Shares
+from streams.core.office import OfficeState
+from streams.core.outcomes import Effect
+from streams.core.partition import PartitionState
+from streams.core.series import PREDICTION_NAMES, contract_series, flatten
+from streams.core.status import status_record
+
+STANDARDS = parse_standards(
+    """
+timezone: Asia/Jakarta
+defaults: {max_wait: 20m, max_processing: 10m, target: 0.85}
+offices:
+  k:
+    hours: {mon-fri: "08:00-16:00"}
+    services: {a: {}, b: {max_wait: 40m}}
+""",
+    "test",
+)
+NOW = 1_800_000_000.0
+
+
+def forecast(**means: float) -> Forecast:
+    f = Forecast()
+    f.leave = {"a": means.get("leave", 0.0)}
+    if "bias" in means:
+        f.bias = {"a": means["bias"]}
+    return f
+
+
+# (case, ahead, shares, cycle seconds, expected wait seconds)
+PREDICT_CASES = [
+    ("two counters busy, three ahead", 3, Shares(serving=2.0), 300.0, 4 * 300 / 2),
+    ("a free counter, nobody ahead", 0, Shares(serving=1.0, free=1.0), 300.0, 0.0),
+    ("a free counter, two ahead", 2, Shares(serving=2.0, free=1.0), 300.0, 2 * 300 / 2),
+    ("half a counter", 1, Shares(serving=0.5), 200.0, 2 * 200 / 0.5),
+    (
+        "nobody open, one back from a pause in 10 min",
+        0, Shares(later=[(NOW + 600, 1.0)], known=1.0), 300.0, 600 + 300,
+    ),
+    (
+        "one open, a second back in 5 min: the queue ahead drains faster after",
+        3, Shares(serving=1.0, later=[(NOW + 300, 1.0)]), 300.0, 300 + (1200 - 300) / 2,
+    ),
+    (
+        "a counter back later than the open one needs is no help",
+        0, Shares(serving=1.0, later=[(NOW + 3600, 1.0)]), 300.0, 300.0,
+    ),
+    ("no counter known: an even share", 1, None, 300.0, 2 * 300 / 0.5),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("ahead", "shares", "cycle", "expected"),
+    [case[1:] for case in PREDICT_CASES],
+    ids=[case[0] for case in PREDICT_CASES],
+)
+def test_predicted_wait(ahead: int, shares: Shares | None, cycle: float, expected: float) -> None:
+    got = forecast().predict("a", ahead, shares, cycle, NOW, even_share=0.5)
+    assert got == pytest.approx(expected)
+
+
+def test_citizens_who_give_up_and_the_measured_bias_shorten_the_wait() -> None:
+    base = forecast().predict("a", 4, Shares(serving=1.0), 100.0, NOW, 1.0)
+    leaving = forecast(leave=0.5).predict("a", 4, Shares(serving=1.0), 100.0, NOW, 1.0)
+    biased = forecast(bias=0.8).predict("a", 4, Shares(serving=1.0), 100.0, NOW, 1.0)
+    assert (base, leaving, biased) == pytest.approx((500.0, 300.0, 400.0))
+
+
+def test_counters_share_by_their_recent_calls() -> None:
+    f = Forecast()
+    for service in ("a", "a", "a", "b"):
+        f.assigned("c1", service, NOW)
+    f.assigned("c2", "b", NOW)
+    counters = {"c1": ["open", NOW], "c2": ["open", NOW], "c3": ["paused", NOW]}
+    f.assigned("c3", "a", NOW)
+    f.paused_at["c3"] = NOW - 600
+    f.pause = 1800.0
+    shares = f.shares(NOW, counters, busy=["c1"], opens_at=None)
+    assert shares["a"].serving == pytest.approx(0.75) and shares["a"].free == 0.0
+    assert shares["a"].later == [(NOW + 1200, 1.0)]
+    assert shares["b"].serving == pytest.approx(1.25) and shares["b"].free == pytest.approx(1.0)
+
+
+def office_day(days: int = 1) -> list[bytes]:
+    events = simulate_events(STANDARDS, ["k"], days=days, seed=3)
+    return [orjson.dumps(event) for event in events]
+
+
+def replay(messages: list[bytes], pstate: PartitionState | None = None) -> PartitionState:
+    pstate = pstate or PartitionState(STANDARDS)
+    out: list[Effect] = []
+    for offset, raw in enumerate(messages):
+        pstate.handle(raw, offset, out)
+    return pstate
+
+
+def series(pstate: PartitionState) -> dict[str, float]:
+    families = contract_series(pstate.offices.values(), 0, STANDARDS, STANDARDS.configured())
+    return flatten(families)
+
+
+def test_every_observed_wait_has_its_prediction_error() -> None:
+    s = series(replay(office_day()))
+    for service in ("a", "b"):
+        key = f"{{office=k,service={service}}}"
+        waits = s[f"pantau_wait_seconds_count{key}"]
+        assert waits > 20
+        assert s[f"pantau_wait_prediction_error_seconds_count{key}"] == waits
+
+
+def test_predictions_survive_a_restart_from_a_snapshot() -> None:
+    messages = office_day()
+    whole = series(replay(messages))
+    half = len(messages) // 2
+    first = replay(messages[:half])
+    snapshot = json.loads(json.dumps(first.offices["k"].to_json()))
+    restored = PartitionState(STANDARDS)
+    restored.offices["k"] = OfficeState.from_json(snapshot, STANDARDS)
+    out: list[Effect] = []
+    for offset, raw in enumerate(messages[half:], start=half):
+        restored.handle(raw, offset, out)
+    assert series(restored) == whole
+    assert any(k.split("{")[0] in PREDICTION_NAMES for k in whole)
+
+
+def test_counters_needed_and_the_status_record_agree_with_the_gauges() -> None:
+    messages = office_day()
+    stop = next(i for i, m in enumerate(messages) if b"T10:30" in m)  # a busy hour
+    pstate = replay(messages[:stop])
+    state = pstate.offices["k"]
+    outlook, office_needed = state.outlook(state.watermark)
+    assert {"a", "b"} <= set(outlook)
+    needed = [look.counters_needed for look in outlook.values()]
+    assert all(n >= 1 for n in needed)
+    assert max(needed) <= office_needed <= sum(needed)  # shared counters need no more
+    record = status_record(state, STANDARDS)
+    for entry in record["services"]:
+        assert entry["predicted_wait_seconds"] == pytest.approx(
+            outlook[entry["service"]].predicted_wait, abs=0.05
+        )
+    s = series(pstate)
+    assert s["pantau_office_counters_needed{office=k}"] == office_needed
+
+
+def test_pantau_beats_the_naive_estimator_on_simulated_days() -> None:
+    """The goal of docs/predictions.md, on a small run (`make predictions` runs the big one)."""
+    overall = table(evaluate(offices=2, days=2, seed=11))[-1]
+    assert int(overall["waits"]) > 500
+    assert float(overall["pantau_median_min"]) < 0.7 * float(overall["naive_median_min"])
