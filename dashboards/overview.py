@@ -1,6 +1,7 @@
 """Office overview for managers: are we meeting our standard right now, where, and why not?"""
 
-from grafana_foundation_sdk.models.dashboard import Dashboard
+from grafana_foundation_sdk.cog.builder import Builder
+from grafana_foundation_sdk.models.dashboard import Dashboard, Panel
 
 from dashboards import promql as pq
 from dashboards.i18n import Lang
@@ -56,6 +57,7 @@ def build(lang: Lang) -> Dashboard:
             height=6,
         ),
     ]
+    forecast = outlook_panels(p)
     standard = [
         compliance_stat(p, "compliance_hour", pq.HOUR, today=False),
         compliance_stat(p, "compliance_today", pq.RANGE, today=True),
@@ -155,9 +157,98 @@ def build(lang: Lang) -> Dashboard:
         lang,
         [
             ("now", now),
+            ("forecast", forecast),
             ("standard", standard),
             ("service", service),
             ("satisfaction", satisfaction),
         ],
         Layout(time_from="now/d"),
     )
+
+
+def outlook_panels(p: Panels) -> list[Builder[Panel]]:
+    """What the office can expect (CONTRACT §5.1): predicted waits, counters needed, accuracy.
+
+    The office's counters needed pools every open counter (compare it with the counters
+    open); a service's counters needed is as if it had counters of its own (compare it
+    with the counters serving it). Every selector filters only on the labels its metric has.
+    """
+    predicted = pq.agg("max", "service", pq.os_sel("pantau_predicted_wait_seconds"))
+    max_wait = pq.agg("max", "service", pq.os_sel("pantau_standard_seconds", 'kind="wait"'))
+    needed = pq.total(pq.office_sel("pantau_office_counters_needed"))
+    open_ = pq.total(pq.office_sel("pantau_counters_open"))
+    error = pq.os_sel("pantau_wait_prediction_error_seconds_bucket")
+    return [
+        p.bars(
+            "predicted_wait",
+            [
+                Q(pq.minutes(predicted), "{{service}}"),
+                Q(pq.minutes(max_wait), WORDS["service_standard"]),
+            ],
+            unit=UNITS["minutes"],
+            decimals=0,
+        ),
+        p.timeseries(
+            "predicted_wait_trend",
+            [
+                Q(pq.minutes(predicted), "{{service}}"),
+                Q(pq.minutes(max_wait), WORDS["service_standard"]),
+            ],
+            unit=UNITS["minutes"],
+            standard_refs="B",
+            span=16,
+        ),
+        p.stat(
+            "counters_needed",
+            [
+                Q(needed, WORDS["needed"]),
+                Q(open_, WORDS["open"]),
+                # An office without any counter reported has 0 open (CONTRACT §5).
+                Q(f"({open_} or vector(0)) - {needed}", WORDS["gap"]),
+            ],
+            unit=UNITS["counters"],
+            colors=POSITIVE_IS_GOOD,
+            decimals=0,
+            neutral_refs="AB",
+            height=8,
+        ),
+        p.bars(
+            "counters_by_service",
+            [
+                Q(
+                    pq.total(pq.os_sel("pantau_counters_needed"), "service"),
+                    WORDS["service_needed"],
+                ),
+                Q(
+                    pq.total(pq.os_sel("pantau_counters_serving"), "service"),
+                    WORDS["service_serving"],
+                ),
+            ],
+            unit=UNITS["counters"],
+            decimals=1,
+        ),
+        p.timeseries(
+            "counters_trend",
+            [Q(needed, WORDS["needed"]), Q(open_, WORDS["open"])],
+            unit=UNITS["counters"],
+            standard_refs="A",
+            span=10,
+        ),
+        p.stat(
+            "prediction_error",
+            [
+                Q(pq.minutes(pq.quantile(0.5, error, "")), WORDS["p50"]),
+                Q(pq.minutes(pq.quantile(0.9, error, "")), WORDS["p90"]),
+            ],
+            unit=UNITS["minutes"],
+            decimals=1,
+            height=8,
+        ),
+        p.bars(
+            "prediction_error_by_service",
+            [Q(pq.minutes(pq.quantile(0.9, error, "service")), "{{service}}")],
+            unit=UNITS["minutes"],
+            decimals=1,
+            span=18,
+        ),
+    ]

@@ -58,6 +58,7 @@ DASHBOARDS: dict[str, PanelText] = {
 
 ROWS: dict[str, Text] = {
     "overview.now": Text("Saat ini", "Right now"),
+    "overview.forecast": Text("Perkiraan dan kebutuhan loket", "Outlook and counters needed"),
     "overview.standard": Text("Standar waktu tunggu", "Wait standard"),
     "overview.service": Text("Pelayanan hari ini", "Service today"),
     "overview.satisfaction": Text(
@@ -131,6 +132,108 @@ PANELS: dict[str, PanelText] = {
         Text(
             "Warga yang menunggu saat ini, per layanan: di mana antrean menumpuk.",
             "Citizens waiting now, per service: where the queue builds up.",
+        ),
+    ),
+    "overview.predicted_wait": PanelText(
+        Text("Perkiraan waktu tunggu", "Predicted wait"),
+        Text(
+            "Berapa menit warga yang mengambil nomor antrean sekarang kira-kira akan "
+            "menunggu, per layanan, dibandingkan dengan waktu tunggu maksimal menurut "
+            "standar (batang bertanda standar). Jika perkiraan mendekati atau melewati "
+            "standar, buka loket tambahan atau pindahkan petugas ke layanan itu sebelum "
+            "warga terlambat.",
+            "How many minutes a citizen who takes a ticket now should expect to wait, per "
+            "service, compared with the standard's maximum waiting time (the bars marked "
+            "standard). If the prediction comes near or above the standard, open another "
+            "counter or move an officer to that service before citizens are late.",
+        ),
+    ),
+    "overview.predicted_wait_trend": PanelText(
+        Text("Perkiraan waktu tunggu sepanjang hari", "Predicted wait through the day"),
+        Text(
+            "Perkiraan waktu tunggu setiap layanan pada setiap saat; garis putus-putus merah "
+            "adalah waktu tunggu maksimal setiap layanan. Garis yang naik mendekati standarnya "
+            "memberi tanda lebih awal, sebelum ada warga yang terlambat.",
+            "Each service's predicted wait at each moment; the dashed red lines are each "
+            "service's maximum waiting time. A line climbing towards its standard warns "
+            "early, before any citizen is late.",
+        ),
+    ),
+    "overview.counters_needed": PanelText(
+        Text("Loket dibutuhkan dan loket buka", "Counters needed and open"),
+        Text(
+            "Dibutuhkan: paling sedikit berapa loket harus buka agar setiap layanan mencapai "
+            "targetnya, dengan jumlah warga yang datang dan lama pelayanan saat ini, jika "
+            "semua loket yang buka saling membantu. Buka: loket yang buka sekarang. Selisih "
+            "merah (di bawah nol) berarti loket kurang: buka loket lagi atau tunda istirahat "
+            "petugas. Hijau berarti cukup.",
+            "Needed: the fewest counters that must be open for every service to meet its "
+            "target, at the current arrivals and service times, with all open counters "
+            "helping each other. Open: the counters open now. A red gap (below zero) means "
+            "too few counters: open another counter or put off an officer's break. Green "
+            "means enough.",
+        ),
+    ),
+    "overview.counters_by_service": PanelText(
+        Text(
+            "Loket dibutuhkan dan melayani per layanan",
+            "Counters needed and serving per service",
+        ),
+        Text(
+            "Per layanan: loket yang dibutuhkan seandainya layanan itu punya loket sendiri, "
+            "dan loket yang sekarang melayaninya (setiap loket dibagi menurut panggilan "
+            "terakhirnya, jadi bisa pecahan). Layanan yang dilayani lebih sedikit loket "
+            "daripada yang dibutuhkan perlu petugas dari layanan yang loketnya lebih dari "
+            "cukup. Jumlah per layanan bisa lebih besar daripada kebutuhan kantor, karena "
+            "loket yang saling membantu cukup dengan lebih sedikit loket.",
+            "Per service: the counters needed if the service had counters of its own, and "
+            "the counters serving it now (each counter split by its recent calls, so it can "
+            "be a fraction). A service with fewer counters serving than needed needs "
+            "officers from services with more counters than they need. The services "
+            "together may need more than the office does, because counters that help each "
+            "other manage with fewer.",
+        ),
+    ),
+    "overview.counters_trend": PanelText(
+        Text(
+            "Loket dibutuhkan dan buka sepanjang hari", "Counters needed and open through the day"
+        ),
+        Text(
+            "Loket yang dibutuhkan (garis putus-putus merah) dan loket yang buka pada setiap "
+            "saat: kapan loket kurang. Pakai untuk menyusun jadwal petugas dan jam istirahat "
+            "hari-hari berikutnya.",
+            "Counters needed (dashed red line) and counters open at each moment: when there "
+            "were too few counters. Use it to plan officers' shifts and breaks for the next "
+            "days.",
+        ),
+    ),
+    "overview.prediction_error": PanelText(
+        Text("Ketepatan perkiraan waktu tunggu", "Accuracy of the predicted wait"),
+        Text(
+            "Seberapa jauh perkiraan waktu tunggu saat nomor diambil meleset dari tunggu "
+            "sebenarnya, dalam rentang waktu terpilih: untuk separuh warga paling banyak "
+            "sebesar Median, untuk 9 dari 10 warga paling banyak sebesar angka 90%. Angka "
+            "kecil berarti perkiraan dan kebutuhan loket dapat dipercaya; angka besar "
+            "(misalnya setelah loket tiba-tiba tutup) berarti gunakan dengan hati-hati.",
+            "How far the predicted wait at ticket issue was from the actual wait, in the "
+            "selected time range: for half of the citizens at most the median, for 9 in 10 "
+            "at most the 90% figure. Small numbers mean the predictions and counters needed "
+            "can be trusted; large ones (for example after counters closed suddenly) mean "
+            "use them with care.",
+        ),
+    ),
+    "overview.prediction_error_by_service": PanelText(
+        Text(
+            "Meleset perkiraan per layanan, 90% warga",
+            "Prediction error per service, 90% of citizens",
+        ),
+        Text(
+            "Per layanan, untuk 9 dari 10 warga perkiraan waktu tunggu meleset paling banyak "
+            "sebesar ini (rentang waktu terpilih). Di layanan dengan angka besar, jangan "
+            "hanya mengandalkan perkiraan: lihat langsung antreannya.",
+            "Per service, for 9 in 10 citizens the predicted wait was off by at most this "
+            "much (selected time range). At a service with a large number, do not rely on "
+            "the prediction alone: look at its queue.",
         ),
     ),
     "overview.compliance_hour": PanelText(
@@ -638,6 +741,11 @@ WORDS: dict[str, Text] = {
     "gap": Text("Selisih", "Gap"),
     "standard": Text("Standar", "Standard"),
     "oldest": Text("Terlama", "Longest"),
+    "needed": Text("Dibutuhkan", "Needed"),
+    "open": Text("Buka", "Open"),
+    "service_needed": Text("{{service}} · dibutuhkan", "{{service}} · needed"),
+    "service_serving": Text("{{service}} · melayani", "{{service}} · serving"),
+    "service_standard": Text("{{service}} · standar", "{{service}} · standard"),
     "p50": Text("Median", "Median"),
     "p90": Text("90% warga", "90% of citizens"),
     "bucket": Text("≤ {{le}} detik", "≤ {{le}} s"),
