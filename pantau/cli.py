@@ -61,9 +61,8 @@ def worker(
     log_level: Annotated[str, typer.Option(help="worker log level")] = "warning",
 ) -> None:
     """Consume events, apply the contract, expose /metrics."""
-    from faust.worker import Worker
-
     from streams.app import create_app
+    from streams.faust_adapter import bounded_worker
 
     from .standards import Standards, StandardsError, load_standards
     from .topics import BrokerUnavailable, ensure_topics
@@ -82,7 +81,8 @@ def worker(
         fail(str(exc))
     app, _ = create_app(settings, rules)
     logging.getLogger("faust").setLevel(log_level.upper())
-    Worker(app, loglevel=log_level, quiet=True).execute_from_commandline()
+    worker_class = bounded_worker(settings.shutdown_seconds)
+    worker_class(app, loglevel=log_level, quiet=True).execute_from_commandline()
 
 
 @cli.command()

@@ -121,6 +121,9 @@ class WorkerSettings(KafkaSettings):
     session_timeout: float = Field(
         10.0, ge=6, description="seconds before a silent worker's partitions move to others"
     )
+    shutdown_seconds: float = Field(
+        20.0, gt=0, description="longest stop on SIGTERM before the worker exits regardless"
+    )
 
 
 def _check_timezone(name: str) -> str:

@@ -19,8 +19,11 @@ Exact numbers through rebalances, restarts and shutdowns rest on three rules:
    (and so become committable) only once the broker acknowledged the changelog records
    that cover them, and only for partitions the processor applied. Committed offsets then
    serve lag monitoring; correctness does not depend on them.
-3. **Shutdown is quiet.** A cancelled drain loop returns while the app stops, as Faust's
-   own loop does; the batch in hand is finished or dropped, never half acknowledged.
+3. **Shutdown is quiet, and bounded.** A cancelled drain loop returns while the app
+   stops, as Faust's own loop does; the batch in hand is finished or dropped, never half
+   acknowledged. A stop that hangs (seen under churn: a consumer that lost its group
+   coordinator for good never finishes leaving the group) ends after a deadline with a
+   hard exit, which rule 1 makes as safe as a crash.
 
 Private parts of faust-streaming 0.15.3 and mode-streaming used here, each checked by
 `tests/unit/test_faust_adapter.py` so that an upgrade fails there, not in production:
@@ -37,12 +40,16 @@ Private parts of faust-streaming 0.15.3 and mode-streaming used here, each check
   `faust.types.tuples.ack_lock`; `mode.utils.futures.notify`;
 - the app's `consumer_generation_id`, `flow_control`, `producer.buffer.wait_until_ebb()`,
   `monitor.track_tp_end_offset`, `topics.acks_enabled_for`, `should_stop`;
-- aiokafka's `ConsumerRecord` fields `partition`, `offset`, `timestamp` (ms), `key`, `value`.
+- aiokafka's `ConsumerRecord` fields `partition`, `offset`, `timestamp` (ms), `key`, `value`;
+- mode's `Worker._on_sigterm()` and `Worker._on_sigint()` (the signal handlers, extended).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import threading
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,10 +59,13 @@ from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as kafka_driver
 from faust.types import TP
 from faust.types.tuples import ack_lock
+from faust.worker import Worker
 from mode import ServiceT
 from mode.utils.futures import notify
 
 from streams.processor import Handled, Incoming
+
+log = logging.getLogger(__name__)
 
 BatchHandler = Callable[[Sequence[Incoming]], Handled]
 # The first offset of a partition its state does not cover, or None if there is no state.
@@ -289,3 +299,43 @@ def _ack(c: Any, offsets: dict[TP, list[int]]) -> None:
                     acked.append(offset)
                     c._n_acked += 1
         notify(c._waiting_for_ack)
+
+
+def bounded_worker(deadline: float) -> type[Worker]:
+    """A Faust worker class whose stop on SIGTERM or SIGINT takes at most `deadline` seconds.
+
+    Past the deadline the process exits (status 0: it was asked to stop, and stopped) with
+    one warning line; the durable state, not the stop, is what keeps the numbers exact.
+    """
+
+    class BoundedWorker(Worker):
+        def _on_sigterm(self) -> None:
+            _arm_deadline(deadline)
+            super()._on_sigterm()
+
+        def _on_sigint(self) -> None:
+            _arm_deadline(deadline)
+            super()._on_sigint()
+
+    return BoundedWorker
+
+
+_armed = threading.Event()
+
+
+def _arm_deadline(deadline: float) -> None:
+    if _armed.is_set():
+        return
+    _armed.set()
+    timer = threading.Timer(deadline, _exit_now, args=(deadline,))
+    timer.daemon = True  # a stop that finishes in time exits without waiting for it
+    timer.start()
+
+
+def _exit_now(deadline: float) -> None:
+    log.warning(
+        "stop did not finish within %g s; exiting now (the next owner of each partition "
+        "resumes from its durable state)", deadline,
+    )  # fmt: skip
+    logging.shutdown()
+    os._exit(0)

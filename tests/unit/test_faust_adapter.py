@@ -204,3 +204,33 @@ def test_recovery_seeks_never_pass_faust_a_negative_or_missing_offset(
     a, b, c = TP("t-changelog", 0), TP("t-changelog", 1), TP("t-changelog", 2)
     asyncio.run(cls.seek_wait(object.__new__(cls), {a: -2, b: None, c: 17}))  # type: ignore[dict-item]
     assert seen == {a: 0, b: 0, c: 17}
+
+
+@pytest.mark.parametrize("name", ["_on_sigterm", "_on_sigint"])
+def test_the_worker_signal_handlers_exist_and_are_extended(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from faust.worker import Worker
+
+    assert list(inspect.signature(getattr(Worker, name)).parameters) == ["self"]
+    calls: list[str] = []
+    monkeypatch.setattr(Worker, name, lambda self: calls.append("mode"))
+    monkeypatch.setattr(adapter, "_arm_deadline", lambda deadline: calls.append(f"arm {deadline}"))
+    cls = adapter.bounded_worker(7.0)
+    getattr(cls, name)(object.__new__(cls))
+    assert calls == ["arm 7.0", "mode"]
+
+
+def test_a_stop_that_hangs_ends_at_the_deadline_with_status_0() -> None:
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import logging, time; logging.basicConfig();"
+        "from streams.faust_adapter import _arm_deadline; _arm_deadline(0.5); time.sleep(30)"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and time.monotonic() - started < 25
+    assert "stop did not finish within 0.5 s; exiting now" in done.stderr
