@@ -163,13 +163,18 @@ def picture(waits: Waits, path: Path) -> None:
     actual = [a / 60 for s in sorted(waits.actual) for a in waits.actual[s]]
     pantau = [p / 60 for s in sorted(waits.actual) for p in waits.pantau[s]]
     naive = [p / 60 for s in sorted(waits.actual) for p in waits.naive[s]]
-    top = max(actual + pantau + naive + [1.0])
+    top = max([*actual, 1.0]) * 1.15  # predictions beyond it are drawn on the top edge
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), sharex=True, sharey=True)
     for ax, predicted, title in (
         (axes[0], pantau, "pantau"),
         (axes[1], naive, "naive: ahead times processing over counters open"),
     ):
-        ax.scatter(actual, predicted, s=3, alpha=0.25, color="#1f5f8b", linewidths=0)
+        errors = sorted(abs(a - p) for a, p in zip(actual, predicted, strict=True))
+        median = errors[len(errors) // 2]
+        shown = [min(p, top) for p in predicted]
+        ax.scatter(actual, shown, s=3, alpha=0.25, color="#1f5f8b", linewidths=0)
+        ax.text(0.03, 0.95, f"median |error| {median:.1f} min", transform=ax.transAxes,
+                va="top", fontsize=10)  # fmt: skip
         ax.plot([0, top], [0, top], color="#c0392b", linewidth=1)
         ax.set_title(title, fontsize=11)
         ax.set_xlabel("actual wait (minutes)")

@@ -1,4 +1,4 @@
-"""The `pantau` command line: worker, replay, schema (and the producer tools)."""
+"""The `pantau` command line: worker, replay, schema, staffing (and the producer tools)."""
 
 from __future__ import annotations
 
@@ -287,6 +287,115 @@ def simulate(
             f"the spool {settings.spool_path} and are sent by the next run"
         )
     typer.echo(f"sent {count} events for {len(plans)} office(s) to {settings.events_topic}")
+
+
+class Lang(StrEnum):
+    ID = "id"
+    EN = "en"
+
+
+@cli.command()
+def staffing(
+    standards: Annotated[Path | None, typer.Option(help="service standards YAML")] = None,
+    office: Annotated[str | None, typer.Option(help="the office id")] = None,
+    events: Annotated[
+        Path | None, typer.Option(help="a recorded day: events JSONL, replayed through the core")
+    ] = None,
+    prometheus: Annotated[
+        str | None, typer.Option(help="a Prometheus that scrapes the workers, http://HOST:PORT")
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            help="the day, YYYY-MM-DD, in the office's zone [default: every day of --events; "
+            "today with --prometheus]"
+        ),
+    ] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout instead of a table")] = False,
+    lang: Annotated[Lang, typer.Option(help="language of the table: id or en")] = Lang.ID,
+) -> None:
+    """Counters needed per hour and service against the counters open, for the roster."""
+    import time
+    from datetime import date as Date
+    from datetime import datetime
+
+    from . import staffing as plan
+    from .standards import StandardsError, load_standards
+
+    if standards is None:
+        fail("give the standards file: --standards FILE", 2)
+    if office is None:
+        fail("give the office: --office ID", 2)
+    if (events is None) == (prometheus is None):
+        fail("give one of --events FILE.jsonl or --prometheus URL", 2)
+    try:
+        rules = load_standards(standards)
+    except StandardsError as exc:
+        fail(str(exc), 2)
+    try:
+        day = Date.fromisoformat(date) if date else None
+    except ValueError:
+        fail(f"--date: {date!r} is not a date YYYY-MM-DD", 2)
+    zone = rules.zone_of(office)
+    known = plan.is_configured(rules, office)
+    if events is not None:
+        try:
+            data = events.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read {events}: {exc.strerror or exc}", 2)
+        done = plan.replay(data.splitlines(), rules, office)
+        if not known and not done.seen:
+            fail(f"unknown office {office!r}: not in {standards} and no event of it in {events}", 2)
+        if done.malformed:
+            typer.echo(f"pantau: {done.malformed} malformed line(s) in {events} skipped", err=True)
+        rows = list(done.rows if day is None else plan.rows_of_day(done.rows, day))
+    else:
+        assert prometheus is not None
+        day = day or datetime.now(zone).date()
+        hours = plan.hour_ends(day, zone, time.time())
+        rows, seen = [], False
+        if hours is not None:
+            answers = _query_range(prometheus, plan.prometheus_queries(office), *hours)
+            try:
+                rows = plan.prometheus_rows(answers, zone, plan.service_order(rules, office, ()))
+                seen = any(plan.parse_matrix(answer) for answer in answers.values())
+            except plan.PrometheusAnswerError as exc:
+                fail(f"Prometheus at {prometheus}: {exc}")
+        if not known and not seen:
+            fail(f"unknown office {office!r}: not in {standards} and no series of it in "
+                 f"Prometheus at {prometheus} on {day}", 2)  # fmt: skip
+    name = rules.office_name(office)
+    title = f"{name} ({office})" if name else office
+    if not rows:
+        typer.echo(plan.render_empty(title, day, lang), err=csv, nl=False)
+        if csv:
+            sys.stdout.write(plan.render_csv([], office))
+        return
+    sys.stdout.write(plan.render_csv(rows, office) if csv else plan.render_table(rows, title, lang))
+
+
+def _query_range(url: str, queries: dict[str, str], start: float, end: float) -> dict[str, Any]:
+    """Each query's answer from Prometheus's /api/v1/query_range, at a step of an hour."""
+    import httpx
+
+    answers: dict[str, Any] = {}
+    base = url.rstrip("/")
+    try:
+        with httpx.Client(timeout=30.0) as client:
+            for name, query in queries.items():
+                params: dict[str, str | float] = {"query": query, "start": start, "end": end}
+                params["step"] = 3600.0
+                reply = client.get(f"{base}/api/v1/query_range", params=params)
+                try:
+                    answers[name] = reply.json()
+                except ValueError:
+                    fail(f"Prometheus at {url} answered HTTP {reply.status_code}, not JSON: "
+                         "is it a Prometheus?")  # fmt: skip
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        fail(
+            f"cannot reach Prometheus at {url}: {' '.join(str(exc).split()) or type(exc).__name__}"
+        )
+    return answers
 
 
 def _sim_duration(text: str) -> float:

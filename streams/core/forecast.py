@@ -1,11 +1,12 @@
 """What one office's events teach about its queues: predicted waits and counters needed (pure).
 
-The method (docs/predictions.md): each open counter serves the services of its recent
-calls in their proportions; a visit occupies its counter for the service's recent mean
-time at the counter plus the counter's mean turnaround to its next call; a citizen
-waits for the people ahead who will stay (minus the free counters) to be served at the
-rate of the counters serving the service. Staffing is Erlang C (`pantau.erlang`) at the
-recent arrival rate and that same time per visit.
+The method (docs/predictions.md): a counter serves the services of its recent calls and
+calls the longest-waiting citizen among them; a visit occupies its counter for the
+service's recent mean time at the counter plus the counter's mean turnaround to its next
+call; a citizen waits for the work of those ahead who will stay (minus the free counters)
+to be done by the counters serving the service, the paused ones from when they are
+expected back, corrected by how far off the service's recent predictions were. Staffing
+is Erlang C (`pantau.erlang`) at the recent arrival rate and that same time per visit.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ LEAVE_ALPHA = 0.05  # weight of a new wait in the share of waits ended by leavin
 ARRIVAL_WINDOW = 1800.0  # arrivals counted for the current rate
 MIN_RATE_SPAN = 300.0  # an office seen for less than this counts its arrivals over this long
 RECENT_CALLS = 10  # calls per counter that say which services it serves
-REFRESH_SECONDS = 30.0  # how long the counters' shares serve the predictions at issue
+REFRESH_CHANGES = 10  # calls and visit ends after which the counters' shares are recomputed
 TURNAROUND_LIMIT = 600.0  # a longer gap between visits is a break, not a turnaround
 PRIOR_HANDLE = 0.6  # before any visit ends, the time at the counter is this times max_processing
 PRIOR_PAUSE = 2700.0  # before any pause ends, a pause lasts this long
@@ -32,10 +33,11 @@ PAUSE_ALPHA = 0.2
 BIAS_ALPHA = 0.05  # weight of a new wait in the ratio of actual to predicted waits
 BIAS_MIN_SECONDS = 120.0  # shorter predictions say little about the ratio
 BIAS_LIMITS = (0.5, 2.0)
+TARGET_LIMITS = (1e-6, 0.999)  # Erlang C needs a target strictly between 0 and 1
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 
 
-__all__ = ["Demand", "Forecast", "Outlook", "Shares"]
+__all__ = ["Demand", "Forecast", "Outlook", "Shares", "attainable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +51,29 @@ class Outlook:
 
 @dataclass(slots=True)
 class Shares:
-    """One service's share of the counters: open now, free now, and back later.
+    """The counters that serve one service (those with it among their recent calls).
 
-    `later` holds (when a counter is expected to serve again, its share) for paused
-    counters (back after the office's usual pause) and, while the office is closed by
-    its hours, for closed ones (back when it opens).
+    Whole counters: `serving` open now, `free` of those not calling or serving anyone,
+    `later` when each of the others is expected to serve again (a paused counter after
+    the office's usual pause; a closed one when the office opens by its hours, if it is
+    closed by them now), `known` of any status. `overlap` says, per other service those
+    counters also serve, which fraction of that service's counters they are: they call
+    the longest-waiting citizen of their services, so that fraction of the other queue
+    is ahead too. `split` is the open counters split by the services of their calls.
     """
 
     serving: float = 0.0
     free: float = 0.0
     later: list[tuple[float, float]] = field(default_factory=list)
-    known: float = 0.0  # of any status
+    known: float = 0.0
+    overlap: dict[str, float] = field(default_factory=dict)
+    split: float = 0.0
+
+
+def attainable(target: float) -> float:
+    """A target Erlang C can plan for: strictly inside (0, 1). A target of 0 asks only for a
+    stable queue, one of 1 for as close as it allows (no count keeps every wait short)."""
+    return min(max(target, TARGET_LIMITS[0]), TARGET_LIMITS[1])
 
 
 def _ewma(old: float | None, sample: float, alpha: float) -> float:
@@ -81,7 +95,7 @@ class Forecast:
         self.paused_at: dict[str, float] = {}  # counter -> when its pause began
         self.pause: float | None = None  # mean length of a counter's pause
         self._shares: dict[str, Shares] = {}
-        self._shares_at = float("-inf")
+        self._changes = 0  # calls and visit ends since the shares were computed
         self._stale = True
 
     # -- learning ----------------------------------------------------------------------------
@@ -111,6 +125,7 @@ class Forecast:
         if recent is None:
             recent = self.recent[counter] = deque(maxlen=RECENT_CALLS)
         recent.append(service)
+        self._changes += 1
         freed = self.freed.pop(counter, None)
         if freed is not None and freed[1] and 0.0 <= at - freed[0] <= TURNAROUND_LIMIT:
             self.turnaround = _ewma(self.turnaround, at - freed[0], TURNAROUND_ALPHA)
@@ -121,7 +136,8 @@ class Forecast:
         """A visit of `service` left `counter` at `at`, having been there since `began`."""
         self.handle[service] = _ewma(self.handle.get(service), max(at - began, 0.0), HANDLE_ALPHA)
         served = self.recent.get(counter, ())
-        self.freed[counter] = [at, any(waiting.get(s, 0) > 0 for s in set(served))]
+        self.freed[counter] = [at, any(waiting.get(s, 0) > 0 for s in served)]
+        self._changes += 1
 
     def counter_moved(self, counter: str, before: str, after: str, at: float) -> None:
         """A counter event took `counter` from status `before` to `after` at `at`."""
@@ -142,35 +158,44 @@ class Forecast:
         busy: Iterable[str],
         opens_at: float | None,
     ) -> dict[str, Shares]:
-        """Per service, the counters serving it, split by the services of their recent calls.
+        """Per service, the counters serving it (see `Shares`).
 
         `opens_at` is when the office opens by its hours if it is closed by them now.
         """
         busy_set = set(busy)
         pause = self.pause if self.pause is not None else PRIOR_PAUSE
+        served: dict[str, list[str]] = {}  # service -> counters with it in their recent calls
+        status_of: dict[str, str] = {}
         out: dict[str, Shares] = {}
         for counter, state in counters.items():
             recent = self.recent.get(counter)
             if not recent:
                 continue
-            status, is_free = state[0], counter not in busy_set
-            back: float | None = None
-            if status == PAUSED:
-                back = max(self.paused_at.get(counter, now) + pause, now)
-            elif status == CLOSED and opens_at is not None:
-                back = opens_at
+            status = status_of[counter] = state[0]
             for service, n in Counter(recent).items():
-                share = n / len(recent)
+                served.setdefault(service, []).append(counter)
                 s = out.get(service)
                 if s is None:
                     s = out[service] = Shares()
-                s.known += share
+                s.known += 1
                 if status == OPEN:
-                    s.serving += share
-                    if is_free:
-                        s.free += share
-                elif back is not None:
-                    s.later.append((back, share))
+                    s.serving += 1
+                    s.split += n / len(recent)
+                    if counter not in busy_set:
+                        s.free += 1
+                elif status == PAUSED:
+                    s.later.append((max(self.paused_at.get(counter, now) + pause, now), 1.0))
+                elif opens_at is not None:
+                    s.later.append((opens_at, 1.0))
+        for service, mine in served.items():
+            open_mine = {c for c in mine if status_of[c] == OPEN}
+            pool = open_mine or set(mine)
+            others = {t for c in pool for t in self.recent[c]} - {service}
+            overlap = out[service].overlap
+            for other in others:
+                theirs = {c for c in served[other] if not open_mine or status_of[c] == OPEN}
+                if theirs:
+                    overlap[other] = len(pool & theirs) / len(theirs)
         return out
 
     def cached_shares(
@@ -180,10 +205,11 @@ class Forecast:
         busy: Callable[[], Iterable[str]],
         opens_at: Callable[[float], float | None],
     ) -> dict[str, Shares]:
-        """`shares`, recomputed at most every REFRESH_SECONDS of office time or on a change."""
-        if self._stale or now - self._shares_at >= REFRESH_SECONDS or now < self._shares_at:
+        """`shares`, recomputed when a counter's status changed or after REFRESH_CHANGES calls
+        and visit ends (the per-event path reads it; a few stale free counters are cheap)."""
+        if self._stale or self._changes >= REFRESH_CHANGES:
             self._shares = self.shares(now, counters, busy(), opens_at(now))
-            self._shares_at, self._stale = now, False
+            self._changes, self._stale = 0, False
         return self._shares
 
     def cycle(self, service: str, max_processing: float) -> float:
@@ -196,35 +222,51 @@ class Forecast:
     def predict(
         self,
         service: str,
-        ahead: int,
+        waiting: Mapping[str, int],
         shares: Shares | None,
-        cycle: float,
+        cycle_of: Callable[[str], float],
         now: float,
-        even_share: float,
+        office_counters: float,
+        opens_at: float | None = None,
     ) -> float:
-        """The wait of a citizen joining `service` at `now` behind `ahead` waiting citizens.
+        """The wait of a citizen joining `service` at `now`, `waiting` citizens per service.
 
-        The work ahead (the citizens who will stay, less the free counters, times the
-        time per visit) is done by the counters serving the service: the open ones from
-        now, the others from when they are expected back. If none is known, `even_share`
-        counters serve it from now.
+        The work ahead (the citizens ahead who will stay, less the free counters, times
+        their time per visit) is done by the counters serving the service: the open ones
+        from now, the others from when they are expected back. A service no counter has
+        served yet waits behind the whole office's queue for its `office_counters`, from
+        `opens_at` if the office is closed by its hours.
         """
+        own = waiting.get(service, 0)
+        if shares is None or not shares.known:
+            ahead = float(sum(waiting.values()))
+            cycle = cycle_of(service)
+            free, starts = 0.0, [(max(opens_at or now, now), max(office_counters, 1.0))]
+        else:
+            cycle = mine = cycle_of(service)
+            ahead, work_ahead = float(own), own * mine
+            for other, fraction in shares.overlap.items():
+                n = waiting.get(other, 0) * fraction
+                if n:
+                    ahead += n
+                    work_ahead += n * cycle_of(other)
+            if ahead > own:
+                cycle = (work_ahead + mine) / (ahead + 1.0)
+            free = shares.free
+            starts = [(now, shares.serving)] if shares.serving else []
+            starts += sorted(shares.later)
+            if not starts:  # closed, and not expected back: as if they were open
+                starts = [(now, shares.known)]
         staying = ahead * (1.0 - self.leave.get(service, 0.0))
-        free = shares.free if shares is not None else 0.0
         work = max(staying + 1.0 - free, 0.0) * cycle
         if work == 0.0:
             return 0.0
-        starts = [(now, shares.serving)] if shares is not None and shares.serving > 0 else []
-        if shares is not None:
-            starts += sorted(shares.later)
-        if not starts:
-            starts = [(now, shares.known if shares is not None and shares.known else even_share)]
         t, rate = now, 0.0
-        for start, share in starts:
+        for start, servers in starts:
             if rate > 0 and rate * (start - t) >= work:
                 break
-            work -= rate * (start - t)
-            t, rate = max(start, t), rate + share
+            work -= rate * max(start - t, 0.0)
+            t, rate = max(start, t), rate + servers
         return (t - now + work / rate) * self.bias.get(service, 1.0)
 
     def arrival_rate(self, service: str, now: float) -> float:
@@ -239,10 +281,8 @@ class Forecast:
 
     @staticmethod
     def needed(demand: Demand) -> int:
-        return counters_needed(
-            demand.arrivals_per_second, demand.handle_seconds, demand.target,
-            demand.within_seconds,
-        )  # fmt: skip
+        d = demand
+        return counters_needed(d.arrivals_per_second, d.handle_seconds, d.target, d.within_seconds)
 
     @staticmethod
     def pooled(demands: Iterable[Demand]) -> int:
@@ -262,8 +302,11 @@ class Forecast:
             "bias": self.bias,
             "paused_at": self.paused_at,
             "pause": self.pause,
-            "shares": {s: [v.serving, v.free, v.later, v.known] for s, v in self._shares.items()},
-            "shares_at": None if self._shares_at == float("-inf") else self._shares_at,
+            "shares": {
+                s: [v.serving, v.free, v.later, v.known, v.overlap, v.split]
+                for s, v in self._shares.items()
+            },
+            "changes": self._changes,
             "stale": self._stale,
         }
 
@@ -281,10 +324,9 @@ class Forecast:
         f.paused_at = dict(data["paused_at"])
         f.pause = data["pause"]
         f._shares = {
-            s: Shares(serving, free, [(a, b) for a, b in later], known)
-            for s, (serving, free, later, known) in data["shares"].items()
+            s: Shares(serving, free, [(a, b) for a, b in later], known, dict(overlap), split)
+            for s, (serving, free, later, known, overlap, split) in data["shares"].items()
         }
-        at = data["shares_at"]
-        f._shares_at = float("-inf") if at is None else at
+        f._changes = data["changes"]
         f._stale = data["stale"]
         return f

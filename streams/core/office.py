@@ -26,7 +26,7 @@ from pantau.events import (
 )
 from pantau.standards import Standard, Standards
 
-from .forecast import Demand, Forecast, Outlook, Shares
+from .forecast import Demand, Forecast, Outlook, Shares, attainable
 from .outcomes import Breach, Effect, Reason, Rejection
 from .tally import Tally
 
@@ -511,10 +511,15 @@ class OfficeState:
         return now + until if until else None
 
     def _predict(self, service: str, now: float, shares: Shares | None) -> float:
-        forecast = self.forecast
-        cycle = forecast.cycle(service, self._standard(service).max_processing)
-        even = max(len(self.counters), 1) / max(len(self.services), 1)
-        return forecast.predict(service, self.waiting[service], shares, cycle, now, even)
+        if shares is not None and shares.known:
+            return self.forecast.predict(service, self.waiting, shares, self._cycle, now, 0.0)
+        office = self.counters_open() or len(self.counters)  # no counter has served it yet
+        return self.forecast.predict(
+            service, self.waiting, shares, self._cycle, now, office, self._opens_at(now)
+        )
+
+    def _cycle(self, service: str) -> float:
+        return self.forecast.cycle(service, self._standard(service).max_processing)
 
     def outlook(self, now: float) -> tuple[dict[str, Outlook], int]:
         """Per service the predicted wait and counters needed now, and the office's total."""
@@ -526,13 +531,13 @@ class OfficeState:
             standard = self._standard(service)
             cycle = forecast.cycle(service, standard.max_processing)
             rate = forecast.arrival_rate(service, now)
-            demand = Demand(rate, cycle, standard.target, standard.max_wait)
+            demand = Demand(rate, cycle, attainable(standard.target), standard.max_wait)
             demands.append(demand)
             share = shares.get(service)
             out[service] = Outlook(
                 self._predict(service, now, share),
                 forecast.needed(demand),
-                share.serving if share is not None else 0.0,
+                share.split if share is not None else 0.0,
             )
         return out, forecast.pooled(demands)
 

@@ -76,3 +76,81 @@ def test_wall_clock_ages_waiting_citizens_by_the_wall_clock(
         if length:
             oldest = series[f"pantau_oldest_wait_seconds{{{labels}"]
             assert oldest > time.time() - 1_795_401_300 - 60
+
+
+def test_staffing_reads_a_prometheus_that_scrapes_the_worker(
+    prefix: str, start_worker: Callable[..., WorkerProcess], tmp_path: Path
+) -> None:
+    import csv
+    import io
+    import os
+    from datetime import datetime
+
+    import httpx
+
+    from pantau.standards import load_standards
+    from tests.services import wait_for
+    from tests.support import core_state
+
+    standards = FIXTURES / "mpp-medan-day.standards.yaml"
+    # the morning only, so that counters are still open at the worker's "now" (event clock)
+    lines = fixture_lines("mpp-medan-day")
+    morning = lines[: len(lines) // 3]
+    day = tmp_path / "morning.jsonl"
+    day.write_bytes(b"\n".join(morning) + b"\n")
+    core = core_state(morning, load_standards(standards)).offices["mpp-medan"]
+    issued, still_open = sum(core.tally.issued.values()), core.counters_open()
+    assert issued > 10 and still_open > 0
+
+    worker = start_worker(standards, clock="event")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ, "PANTAU_STATE_DIR": str(tmp_path / "state"), "PROMETHEUS_PORT": str(port),
+        "PANTAU_WORKER_TARGETS": f"127.0.0.1:{worker.port}", "PANTAU_GATEWAY_TARGETS": "",
+        "ALERTMANAGER_PORT": str(free_port()), "SCRAPE_INTERVAL": "1s",
+    }  # fmt: skip
+    script = str(ROOT / "deploy/local/prometheus.sh")
+    subprocess.run([script, "start"], check=True, env=env, capture_output=True, timeout=120)
+    try:
+
+        def query(expr: str) -> list[dict[str, object]]:
+            body = httpx.get(f"{url}/api/v1/query", params={"query": expr}, timeout=10).json()
+            return list(body["data"]["result"])
+
+        wait_for(lambda: len(query("up == 1")) == 1, 30, "Prometheus scraping the worker")
+        replay(day, prefix)  # while Prometheus scrapes: the tickets rise within the hour
+        worker.wait_settled(len(morning))
+        total = f'sum(pantau_tickets_issued_total{{office="mpp-medan"}}) == {issued}'
+        wait_for(lambda: bool(query(total)), 30, "Prometheus to see every ticket")
+        wait_for(lambda: bool(query("pantau_office_counters_needed")), 30, "a scraped need")
+        time.sleep(3)  # a few more scrapes at the final values
+
+        done = run_pantau("staffing", "--standards", str(standards), "--office", "mpp-medan",
+                          "--prometheus", url, "--csv")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        offices = [r for r in rows if r["service"] == "_office"]
+        assert offices, done.stdout
+        now_hour = f"{datetime.now(load_standards(standards).zone_of('mpp-medan')):%H}:00"
+        assert now_hour in {r["hour"] for r in offices}
+        # increase() extrapolates a little past the first and last samples
+        counted = sum(float(r["tickets_issued"]) for r in offices)
+        assert issued * 0.9 <= counted <= issued * 1.25, (counted, issued)
+        assert max(int(r["counters_needed"]) for r in offices) > 0
+        assert 0 < max(float(r["counters_open"]) for r in offices) <= 10
+        services = {r["service"] for r in rows} - {"_office"}
+        assert services and services <= core.services  # the services of the day
+
+        table = run_pantau("staffing", "--standards", str(standards), "--office", "mpp-medan",
+                           "--prometheus", url, "--lang", "en")  # fmt: skip
+        assert table.returncode == 0, table.stderr
+        assert table.stdout.startswith("Counters needed per hour — Mpp Medan (mpp-medan), ")
+        assert f"\n{now_hour}-" in table.stdout
+
+        bad = run_pantau("staffing", "--standards", str(standards), "--office", "kantor-entah",
+                         "--prometheus", url)  # fmt: skip
+        assert bad.returncode == 2
+        assert bad.stderr.startswith("pantau: error: unknown office 'kantor-entah': ")
+    finally:
+        subprocess.run([script, "stop"], check=False, env=env, capture_output=True, timeout=60)

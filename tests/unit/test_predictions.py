@@ -39,43 +39,62 @@ def forecast(**means: float) -> Forecast:
     return f
 
 
-# (case, ahead, shares, cycle seconds, expected wait seconds)
+def shares(serving: float = 0, free: float = 0, **more: object) -> Shares:
+    known = more.pop("known", serving)
+    return Shares(serving=serving, free=free, known=known, **more)  # type: ignore[arg-type]
+
+
+# (case, waiting per service, shares of service a, expected wait seconds); a visit of `a`
+# takes 300 s at its counter, of `b` 600 s; the office has 4 counters.
 PREDICT_CASES = [
-    ("two counters busy, three ahead", 3, Shares(serving=2.0), 300.0, 4 * 300 / 2),
-    ("a free counter, nobody ahead", 0, Shares(serving=1.0, free=1.0), 300.0, 0.0),
-    ("a free counter, two ahead", 2, Shares(serving=2.0, free=1.0), 300.0, 2 * 300 / 2),
-    ("half a counter", 1, Shares(serving=0.5), 200.0, 2 * 200 / 0.5),
+    ("two counters busy, three ahead", {"a": 3}, shares(2), 4 * 300 / 2),
+    ("a free counter, nobody ahead", {}, shares(1, 1), 0.0),
+    ("a free counter, two ahead", {"a": 2}, shares(2, 1), 2 * 300 / 2),
     (
         "nobody open, one back from a pause in 10 min",
-        0, Shares(later=[(NOW + 600, 1.0)], known=1.0), 300.0, 600 + 300,
+        {}, shares(0, known=1, later=[(NOW + 600, 1.0)]), 600 + 300,
     ),
     (
         "one open, a second back in 5 min: the queue ahead drains faster after",
-        3, Shares(serving=1.0, later=[(NOW + 300, 1.0)]), 300.0, 300 + (1200 - 300) / 2,
+        {"a": 3}, shares(1, later=[(NOW + 300, 1.0)]), 300 + (1200 - 300) / 2,
     ),
     (
         "a counter back later than the open one needs is no help",
-        0, Shares(serving=1.0, later=[(NOW + 3600, 1.0)]), 300.0, 300.0,
+        {}, shares(1, later=[(NOW + 3600, 1.0)]), 300.0,
     ),
-    ("no counter known: an even share", 1, None, 300.0, 2 * 300 / 0.5),
+    (
+        "its counters also serve b: half of b's queue is ahead too",
+        {"a": 1, "b": 2}, shares(1, overlap={"b": 0.5}), 300 + 600 + 300,
+    ),
+    ("no counter has served it: the whole queue, all counters", {"a": 1, "b": 3}, None,
+     5 * 300 / 4),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("ahead", "shares", "cycle", "expected"),
+    ("waiting", "shares_a", "expected"),
     [case[1:] for case in PREDICT_CASES],
     ids=[case[0] for case in PREDICT_CASES],
 )
-def test_predicted_wait(ahead: int, shares: Shares | None, cycle: float, expected: float) -> None:
-    got = forecast().predict("a", ahead, shares, cycle, NOW, even_share=0.5)
+def test_predicted_wait(waiting: dict[str, int], shares_a: Shares | None, expected: float) -> None:
+    got = forecast().predict("a", waiting, shares_a, CYCLES.__getitem__, NOW, 4.0)
     assert got == pytest.approx(expected)
 
 
+CYCLES = {"a": 300.0, "b": 600.0}
+
+
 def test_citizens_who_give_up_and_the_measured_bias_shorten_the_wait() -> None:
-    base = forecast().predict("a", 4, Shares(serving=1.0), 100.0, NOW, 1.0)
-    leaving = forecast(leave=0.5).predict("a", 4, Shares(serving=1.0), 100.0, NOW, 1.0)
-    biased = forecast(bias=0.8).predict("a", 4, Shares(serving=1.0), 100.0, NOW, 1.0)
+    cycle = {"a": 100.0}.__getitem__
+    base = forecast().predict("a", {"a": 4}, shares(1), cycle, NOW, 1.0)
+    leaving = forecast(leave=0.5).predict("a", {"a": 4}, shares(1), cycle, NOW, 1.0)
+    biased = forecast(bias=0.8).predict("a", {"a": 4}, shares(1), cycle, NOW, 1.0)
     assert (base, leaving, biased) == pytest.approx((500.0, 300.0, 400.0))
+
+
+def test_before_opening_a_new_service_waits_for_the_doors() -> None:
+    got = forecast().predict("a", {}, None, CYCLES.__getitem__, NOW, 2.0, opens_at=NOW + 900)
+    assert got == pytest.approx(900 + 300 / 2)
 
 
 def test_counters_share_by_their_recent_calls() -> None:
@@ -87,10 +106,12 @@ def test_counters_share_by_their_recent_calls() -> None:
     f.assigned("c3", "a", NOW)
     f.paused_at["c3"] = NOW - 600
     f.pause = 1800.0
-    shares = f.shares(NOW, counters, busy=["c1"], opens_at=None)
-    assert shares["a"].serving == pytest.approx(0.75) and shares["a"].free == 0.0
-    assert shares["a"].later == [(NOW + 1200, 1.0)]
-    assert shares["b"].serving == pytest.approx(1.25) and shares["b"].free == pytest.approx(1.0)
+    got = f.shares(NOW, counters, busy=["c1"], opens_at=None)
+    assert (got["a"].serving, got["a"].free, got["a"].known) == (1, 0, 2)
+    assert got["a"].later == [(NOW + 1200, 1.0)] and got["a"].split == pytest.approx(0.75)
+    assert got["a"].overlap == {"b": 0.5}  # c1 is one of b's two open counters
+    assert (got["b"].serving, got["b"].free) == (2, 1) and got["b"].overlap == {"a": 1.0}
+    assert got["b"].split == pytest.approx(1.25)
 
 
 def office_day(days: int = 1) -> list[bytes]:
@@ -159,3 +180,18 @@ def test_pantau_beats_the_naive_estimator_on_simulated_days() -> None:
     overall = table(evaluate(offices=2, days=2, seed=11))[-1]
     assert int(overall["waits"]) > 500
     assert float(overall["pantau_median_min"]) < 0.7 * float(overall["naive_median_min"])
+
+
+@pytest.mark.parametrize("target", [0.0, 1.0])
+def test_a_target_of_0_or_1_still_gives_counters_needed(target: float) -> None:
+    standards = parse_standards(
+        f"offices: {{k: {{services: {{a: {{target: {target}}}, b: {{}}}}}}}}", "test"
+    )
+    pstate = PartitionState(standards)
+    events = list(simulate_events(standards, ["k"], days=1, seed=3))
+    out: list[Effect] = []
+    for offset, event in enumerate(events[: len(events) // 3]):
+        pstate.handle(orjson.dumps(event), offset, out)
+    state = pstate.offices["k"]
+    outlook, office_needed = state.outlook(state.watermark)
+    assert outlook["a"].counters_needed >= 1 and office_needed >= outlook["a"].counters_needed
