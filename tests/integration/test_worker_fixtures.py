@@ -80,7 +80,16 @@ def test_fixture_replayed_gives_expected_series(
         if time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert status_differences(last_status(f"{prefix}.office.status"), expected) == []
+    records = last_status(f"{prefix}.office.status")
+    assert status_differences(records, expected) == []
+    # ... and carries a predicted wait (§5.1) for every service with someone waiting
+    predicted = [
+        entry["predicted_wait_seconds"]
+        for record in records.values()
+        for entry in record["services"]  # type: ignore[attr-defined]
+    ]
+    assert len(predicted) == sum(len(r["services"]) for r in expected.values())
+    assert all(isinstance(p, float) and p >= 0 for p in predicted)
 
 
 def test_rejections_and_breaches_reach_their_topics(
