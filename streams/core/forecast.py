@@ -11,7 +11,8 @@ is Erlang C (`pantau.erlang`) at the recent arrival rate and that same time per 
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,8 @@ LEAVE_ALPHA = 0.05  # weight of a new wait in the share of waits ended by leavin
 ARRIVAL_WINDOW = 1800.0  # arrivals counted for the current rate
 MIN_RATE_SPAN = 300.0  # an office seen for less than this counts its arrivals over this long
 RECENT_CALLS = 10  # calls per counter that say which services it serves
-REFRESH_CHANGES = 10  # calls and visit ends after which the counters' shares are recomputed
+STALE_SECONDS = 30.0  # a counter's new status reaches the predictions within this long
+REFRESH_CHANGES = 50  # calls and visit ends after which the counters' shares are recomputed
 TURNAROUND_LIMIT = 600.0  # a longer gap between visits is a break, not a turnaround
 PRIOR_HANDLE = 0.6  # before any visit ends, the time at the counter is this times max_processing
 PRIOR_PAUSE = 2700.0  # before any pause ends, a pause lasts this long
@@ -37,7 +39,7 @@ TARGET_LIMITS = (1e-6, 0.999)  # Erlang C needs a target strictly between 0 and 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 
 
-__all__ = ["Demand", "Forecast", "Outlook", "Shares", "attainable"]
+__all__ = ["Demand", "Forecast", "Outlook", "Plan", "Shares", "attainable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,32 @@ class Shares:
     known: float = 0.0
     overlap: dict[str, float] = field(default_factory=dict)
     split: float = 0.0
+    open: list[str] = field(default_factory=list)  # the open counters serving it
+
+
+@dataclass(slots=True)
+class Plan:
+    """How a new citizen of one service waits, up to the queue lengths (`Forecast.plan`)."""
+
+    cycle: float  # seconds per visit of the service at its counters
+    overlap: list[tuple[str, float, float]]  # (other service, fraction ahead, its cycle)
+    pooled: bool  # no counter has served it: behind the whole office's queue
+    counters: list[str]  # the open counters serving it (free ones shorten the wait)
+    starts: list[tuple[float, float]]  # (from when, counters) serving it
+    staying: float  # share of those ahead who stay
+    bias: float
+
+    def to_json(self) -> list[Any]:
+        return [self.cycle, self.overlap, self.pooled, self.counters, self.starts, self.staying,
+                self.bias]  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Plan:
+        cycle, overlap, pooled, counters, starts, staying, bias = data
+        return cls(
+            cycle, [(o, f, c) for o, f, c in overlap], pooled, list(counters),
+            [(a, b) for a, b in starts], staying, bias,
+        )  # fmt: skip
 
 
 def attainable(target: float) -> float:
@@ -87,15 +115,17 @@ class Forecast:
         self.handle: dict[str, float] = {}  # service -> mean seconds at the counter per visit
         self.turnaround: float | None = None  # mean gap from a visit's end to the next call
         self.leave: dict[str, float] = {}  # service -> share of waits ended by leaving
-        self.arrivals: dict[str, deque[float]] = {}  # service -> issue times in the window
+        self.arrivals: dict[str, list[float]] = {}  # service -> issue times in the window
         self.recent: dict[str, deque[str]] = {}  # counter -> services of its last calls
-        self.freed: dict[str, list[Any]] = {}  # counter -> [when its visit ended, work waited]
+        self.freed: dict[str, float] = {}  # counter -> when its last visit left it
         self.first_seen: float | None = None
         self.bias: dict[str, float] = {}  # service -> mean actual / predicted wait
         self.paused_at: dict[str, float] = {}  # counter -> when its pause began
         self.pause: float | None = None  # mean length of a counter's pause
         self._shares: dict[str, Shares] = {}
+        self._plans: dict[str, Plan] = {}
         self._changes = 0  # calls and visit ends since the shares were computed
+        self._built_at = float("-inf")
         self._stale = True
 
     # -- learning ----------------------------------------------------------------------------
@@ -105,10 +135,10 @@ class Forecast:
             self.first_seen = at
         times = self.arrivals.get(service)
         if times is None:
-            times = self.arrivals[service] = deque()
+            times = self.arrivals[service] = []
         times.append(at)
-        while times and times[0] <= at - ARRIVAL_WINDOW:
-            times.popleft()
+        if times[0] <= at - 2 * ARRIVAL_WINDOW:  # drop the old half at once
+            del times[: bisect_right(times, at - ARRIVAL_WINDOW)]
 
     def wait_ended(
         self, service: str, left: bool, waited: float = 0.0, predicted: float | None = None
@@ -119,24 +149,28 @@ class Forecast:
             ratio = min(max(waited / predicted, low), high)
             self.bias[service] = _ewma(self.bias.get(service, 1.0), ratio, BIAS_ALPHA)
 
-    def assigned(self, counter: str, service: str, at: float) -> None:
-        """A waiting visit of `service` was called to (or started at) `counter`."""
+    def assigned(self, counter: str, service: str, at: float, queued_at: float) -> None:
+        """A visit of `service` waiting since `queued_at` was called to (or started at)
+        `counter` at `at`."""
         recent = self.recent.get(counter)
         if recent is None:
             recent = self.recent[counter] = deque(maxlen=RECENT_CALLS)
+        evicted = recent[0] if len(recent) == recent.maxlen else None
+        if service not in recent:
+            self._stale = True  # it serves one more service now
         recent.append(service)
+        if evicted is not None and evicted not in recent:
+            self._stale = True  # and one fewer
         self._changes += 1
         freed = self.freed.pop(counter, None)
-        if freed is not None and freed[1] and 0.0 <= at - freed[0] <= TURNAROUND_LIMIT:
-            self.turnaround = _ewma(self.turnaround, at - freed[0], TURNAROUND_ALPHA)
+        # a turnaround only if this citizen was already waiting when the counter came free
+        if freed is not None and queued_at <= freed and at - freed <= TURNAROUND_LIMIT:
+            self.turnaround = _ewma(self.turnaround, at - freed, TURNAROUND_ALPHA)
 
-    def freed_counter(
-        self, counter: str, service: str, began: float, at: float, waiting: Mapping[str, int]
-    ) -> None:
+    def freed_counter(self, counter: str, service: str, began: float, at: float) -> None:
         """A visit of `service` left `counter` at `at`, having been there since `began`."""
         self.handle[service] = _ewma(self.handle.get(service), max(at - began, 0.0), HANDLE_ALPHA)
-        served = self.recent.get(counter, ())
-        self.freed[counter] = [at, any(waiting.get(s, 0) > 0 for s in served)]
+        self.freed[counter] = at
         self._changes += 1
 
     def counter_moved(self, counter: str, before: str, after: str, at: float) -> None:
@@ -164,53 +198,68 @@ class Forecast:
         """
         busy_set = set(busy)
         pause = self.pause if self.pause is not None else PRIOR_PAUSE
-        served: dict[str, list[str]] = {}  # service -> counters with it in their recent calls
-        status_of: dict[str, str] = {}
+        calls: dict[str, dict[str, int]] = {}  # counter -> its recent calls per service
+        every: dict[str, set[str]] = {}  # service -> counters with it among their calls
         out: dict[str, Shares] = {}
         for counter, state in counters.items():
             recent = self.recent.get(counter)
             if not recent:
                 continue
-            status = status_of[counter] = state[0]
-            for service, n in Counter(recent).items():
-                served.setdefault(service, []).append(counter)
+            status = state[0]
+            mine = calls[counter] = {}
+            for service in recent:
+                mine[service] = mine.get(service, 0) + 1
+            back: float | None = None
+            if status == PAUSED:
+                back = max(self.paused_at.get(counter, now) + pause, now)
+            elif status != OPEN:
+                back = opens_at
+            is_free = counter not in busy_set
+            for service, n in mine.items():
+                every.setdefault(service, set()).add(counter)
                 s = out.get(service)
                 if s is None:
                     s = out[service] = Shares()
                 s.known += 1
                 if status == OPEN:
                     s.serving += 1
+                    s.open.append(counter)
                     s.split += n / len(recent)
-                    if counter not in busy_set:
-                        s.free += 1
-                elif status == PAUSED:
-                    s.later.append((max(self.paused_at.get(counter, now) + pause, now), 1.0))
-                elif opens_at is not None:
-                    s.later.append((opens_at, 1.0))
-        for service, mine in served.items():
-            open_mine = {c for c in mine if status_of[c] == OPEN}
-            pool = open_mine or set(mine)
-            others = {t for c in pool for t in self.recent[c]} - {service}
-            overlap = out[service].overlap
+                    s.free += is_free
+                elif back is not None:
+                    s.later.append((back, 1.0))
+        opened = {service: set(s.open) for service, s in out.items()}
+        for service, s in out.items():
+            pool = opened[service] or every[service]
+            others = sorted({t for c in pool for t in calls[c]} - {service})  # a fixed order
             for other in others:
-                theirs = {c for c in served[other] if not open_mine or status_of[c] == OPEN}
+                theirs = opened[other] if opened[service] else every[other]
                 if theirs:
-                    overlap[other] = len(pool & theirs) / len(theirs)
+                    s.overlap[other] = len(pool & theirs) / len(theirs)
         return out
 
-    def cached_shares(
+    def cached_plan(
         self,
+        service: str,
         now: float,
         counters: Mapping[str, list[Any]],
         busy: Callable[[], Iterable[str]],
         opens_at: Callable[[float], float | None],
-    ) -> dict[str, Shares]:
-        """`shares`, recomputed when a counter's status changed or after REFRESH_CHANGES calls
-        and visit ends (the per-event path reads it; a few stale free counters are cheap)."""
-        if self._stale or self._changes >= REFRESH_CHANGES:
+        build: Callable[[Shares | None], Plan],
+    ) -> Plan:
+        """The service's plan for the per-event path: the shares are recomputed when a
+        counter's status changed or after REFRESH_CHANGES calls and visit ends, a plan once
+        per service in between (a few stale free counters and means are cheap)."""
+        if self._changes >= REFRESH_CHANGES or (
+            self._stale and not now - self._built_at < STALE_SECONDS
+        ):
             self._shares = self.shares(now, counters, busy(), opens_at(now))
-            self._changes, self._stale = 0, False
-        return self._shares
+            self._plans.clear()
+            self._changes, self._stale, self._built_at = 0, False, now
+        plan = self._plans.get(service)
+        if plan is None:
+            plan = self._plans[service] = build(self._shares.get(service))
+        return plan
 
     def cycle(self, service: str, max_processing: float) -> float:
         """Seconds a counter spends per visit of `service`, its turnaround included."""
@@ -218,6 +267,79 @@ class Forecast:
         if handle is None:
             handle = PRIOR_HANDLE * max_processing
         return handle + (self.turnaround or 0.0)
+
+    def plan(
+        self,
+        service: str,
+        shares: Shares | None,
+        cycle_of: Callable[[str], float],
+        now: float,
+        office_counters: float,
+        opens_at: float | None = None,
+    ) -> Plan:
+        """How a citizen joining `service` from `now` waits, up to the queue lengths.
+
+        The work ahead (the citizens ahead who will stay, less the free counters, times
+        their time per visit) is done by the counters serving the service: the open ones
+        from now, the others from when they are expected back. A service no counter has
+        served yet waits behind the whole office's queue for its `office_counters`, from
+        `opens_at` if the office is closed by its hours.
+        """
+        staying = 1.0 - self.leave.get(service, 0.0)
+        bias = self.bias.get(service, 1.0)
+        if shares is None or not shares.known:
+            starts = [(max(opens_at or now, now), max(office_counters, 1.0))]
+            return Plan(cycle_of(service), [], True, [], starts, staying, bias)
+        overlap = [(other, f, cycle_of(other)) for other, f in shares.overlap.items()]
+        starts = [(now, shares.serving)] if shares.serving else []
+        starts += sorted(shares.later)
+        if not starts:  # closed, and not expected back: as if they were open
+            starts = [(now, shares.known)]
+        return Plan(cycle_of(service), overlap, False, shares.open, starts, staying, bias)
+
+    @staticmethod
+    def wait(
+        plan: Plan,
+        service: str,
+        waiting: Mapping[str, int],
+        now: float,
+        at_counter: Mapping[str, int] | None = None,
+    ) -> float:
+        """The wait by `plan` at `now` with `waiting` citizens per service and `at_counter`
+        visits called to or served at each counter (None: every counter busy)."""
+        cycle = plan.cycle
+        if plan.pooled:
+            ahead = float(sum(waiting.values()))
+        else:
+            own = waiting.get(service, 0)
+            ahead = own
+            if plan.overlap:
+                work_ahead = own * cycle
+                for other, fraction, other_cycle in plan.overlap:
+                    n = waiting.get(other, 0) * fraction
+                    if n:
+                        ahead += n
+                        work_ahead += n * other_cycle
+                if ahead > own:
+                    cycle = (work_ahead + plan.cycle) / (ahead + 1.0)
+        free = 0
+        if at_counter is not None:
+            for counter in plan.counters:
+                if not at_counter.get(counter):
+                    free += 1
+        work = (ahead * plan.staying + 1.0 - free) * cycle
+        if work <= 0.0:
+            return 0.0
+        starts = plan.starts
+        if len(starts) == 1 and starts[0][0] <= now:
+            return work / starts[0][1] * plan.bias
+        t, rate = now, 0.0
+        for start, servers in starts:
+            if rate > 0 and rate * (start - t) >= work:
+                break
+            work -= rate * max(start - t, 0.0)
+            t, rate = max(start, t), rate + servers
+        return (t - now + work / rate) * plan.bias
 
     def predict(
         self,
@@ -229,53 +351,20 @@ class Forecast:
         office_counters: float,
         opens_at: float | None = None,
     ) -> float:
-        """The wait of a citizen joining `service` at `now`, `waiting` citizens per service.
-
-        The work ahead (the citizens ahead who will stay, less the free counters, times
-        their time per visit) is done by the counters serving the service: the open ones
-        from now, the others from when they are expected back. A service no counter has
-        served yet waits behind the whole office's queue for its `office_counters`, from
-        `opens_at` if the office is closed by its hours.
-        """
-        own = waiting.get(service, 0)
-        if shares is None or not shares.known:
-            ahead = float(sum(waiting.values()))
-            cycle = cycle_of(service)
-            free, starts = 0.0, [(max(opens_at or now, now), max(office_counters, 1.0))]
-        else:
-            cycle = mine = cycle_of(service)
-            ahead, work_ahead = float(own), own * mine
-            for other, fraction in shares.overlap.items():
-                n = waiting.get(other, 0) * fraction
-                if n:
-                    ahead += n
-                    work_ahead += n * cycle_of(other)
-            if ahead > own:
-                cycle = (work_ahead + mine) / (ahead + 1.0)
-            free = shares.free
-            starts = [(now, shares.serving)] if shares.serving else []
-            starts += sorted(shares.later)
-            if not starts:  # closed, and not expected back: as if they were open
-                starts = [(now, shares.known)]
-        staying = ahead * (1.0 - self.leave.get(service, 0.0))
-        work = max(staying + 1.0 - free, 0.0) * cycle
-        if work == 0.0:
-            return 0.0
-        t, rate = now, 0.0
-        for start, servers in starts:
-            if rate > 0 and rate * (start - t) >= work:
-                break
-            work -= rate * max(start - t, 0.0)
-            t, rate = max(start, t), rate + servers
-        return (t - now + work / rate) * self.bias.get(service, 1.0)
+        """The wait of a citizen joining `service` at `now`, `waiting` citizens per service."""
+        plan = self.plan(service, shares, cycle_of, now, office_counters, opens_at)
+        busy = dict.fromkeys(plan.counters, 1)
+        free = shares.free if shares is not None else 0.0
+        for counter in plan.counters[: int(free)]:
+            busy[counter] = 0
+        return self.wait(plan, service, waiting, now, busy)
 
     def arrival_rate(self, service: str, now: float) -> float:
         """Tickets issued per second for `service` over the last ARRIVAL_WINDOW."""
         times = self.arrivals.get(service)
         if not times or self.first_seen is None:
             return 0.0
-        cutoff = now - ARRIVAL_WINDOW
-        recent = sum(1 for t in times if cutoff < t <= now)
+        recent = bisect_right(times, now) - bisect_right(times, now - ARRIVAL_WINDOW)
         span = min(ARRIVAL_WINDOW, max(now - self.first_seen, MIN_RATE_SPAN))
         return recent / span
 
@@ -295,7 +384,7 @@ class Forecast:
             "handle": self.handle,
             "turnaround": self.turnaround,
             "leave": self.leave,
-            "arrivals": {s: list(t) for s, t in self.arrivals.items()},
+            "arrivals": self.arrivals,
             "recent": {c: list(r) for c, r in self.recent.items()},
             "freed": self.freed,
             "first_seen": self.first_seen,
@@ -303,10 +392,12 @@ class Forecast:
             "paused_at": self.paused_at,
             "pause": self.pause,
             "shares": {
-                s: [v.serving, v.free, v.later, v.known, v.overlap, v.split]
+                s: [v.serving, v.free, v.later, v.known, v.overlap, v.split, v.open]
                 for s, v in self._shares.items()
             },
+            "plans": {s: p.to_json() for s, p in self._plans.items()},
             "changes": self._changes,
+            "built_at": None if self._built_at == float("-inf") else self._built_at,
             "stale": self._stale,
         }
 
@@ -316,17 +407,20 @@ class Forecast:
         f.handle = dict(data["handle"])
         f.turnaround = data["turnaround"]
         f.leave = dict(data["leave"])
-        f.arrivals = {s: deque(t) for s, t in data["arrivals"].items()}
+        f.arrivals = {s: list(t) for s, t in data["arrivals"].items()}
         f.recent = {c: deque(r, maxlen=RECENT_CALLS) for c, r in data["recent"].items()}
-        f.freed = {c: list(v) for c, v in data["freed"].items()}
+        f.freed = {c: v if isinstance(v, float) else v[0] for c, v in data["freed"].items()}
         f.first_seen = data["first_seen"]
         f.bias = dict(data["bias"])
         f.paused_at = dict(data["paused_at"])
         f.pause = data["pause"]
         f._shares = {
-            s: Shares(serving, free, [(a, b) for a, b in later], known, dict(overlap), split)
-            for s, (serving, free, later, known, overlap, split) in data["shares"].items()
+            s: Shares(serving, free, [(a, b) for a, b in later], known, dict(overlap), split, o)
+            for s, (serving, free, later, known, overlap, split, o) in data["shares"].items()
         }
+        f._plans = {s: Plan.from_json(p) for s, p in data["plans"].items()}
         f._changes = data["changes"]
+        built = data.get("built_at")
+        f._built_at = float("-inf") if built is None else built
         f._stale = data["stale"]
         return f

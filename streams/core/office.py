@@ -26,7 +26,7 @@ from pantau.events import (
 )
 from pantau.standards import Standard, Standards
 
-from .forecast import Demand, Forecast, Outlook, Shares, attainable
+from .forecast import Demand, Forecast, Outlook, Plan, Shares, attainable
 from .outcomes import Breach, Effect, Reason, Rejection
 from .tally import Tally
 
@@ -109,6 +109,7 @@ class OfficeState:
         self.services: set[str] = set()  # seen in an applied issued or transferred
         self.tally = Tally()
         self.waiting: Counter[str] = Counter()  # service -> visits WAITING now
+        self._at_counter: Counter[str] = Counter()  # counter -> visits CALLED or SERVING at it
         self.forecast = Forecast()
         self._parked_by_ticket: dict[str, list[int]] = {}
         self._park_seq = 0
@@ -323,10 +324,11 @@ class OfficeState:
     def _join_queue(self, visit: Visit, at: float) -> None:
         """The visit starts waiting: predict its wait from who is ahead of it now."""
         service = visit.service
-        shares = self.forecast.cached_shares(
-            self.watermark, self.counters, self._busy_counters, self._opens_at
-        )
-        visit.predicted = self._predict(service, at, shares.get(service))
+        plan = self.forecast.cached_plan(
+            service, self.watermark, self.counters, self._busy_counters, self._opens_at,
+            lambda shares: self._plan(service, at, shares),
+        )  # fmt: skip
+        visit.predicted = self.forecast.wait(plan, service, self.waiting, at, self._at_counter)
         self.waiting[service] += 1
         self.forecast.arrived(service, at)
 
@@ -339,13 +341,15 @@ class OfficeState:
             self.tally.observe_prediction_error(service, abs(waited - visit.predicted))
         self.waiting[service] -= 1
         self.forecast.wait_ended(service, False, waited, visit.predicted)
-        self.forecast.assigned(counter, service, at)
+        self.forecast.assigned(counter, service, at, visit.queued_at)
 
     def _free_counter(self, visit: Visit, at: float) -> None:
         """The visit leaves the counter it was called to or served at."""
         began = visit.called_at if visit.called_at is not None else visit.started_at
-        if visit.counter is not None and began is not None:
-            self.forecast.freed_counter(visit.counter, visit.service, began, at, self.waiting)
+        if visit.counter is not None:
+            self._at_counter[visit.counter] -= 1
+            if began is not None:
+                self.forecast.freed_counter(visit.counter, visit.service, began, at)
 
     def _end_processing(self, visit: Visit, at: float) -> None:
         began = visit.started_at if visit.started_at is not None else visit.called_at
@@ -375,6 +379,9 @@ class OfficeState:
 
     def _assign(self, visit: Visit, counter: str) -> None:
         """The visit is now at `counter` (a call, recall or start applied)."""
+        if visit.counter is not None:
+            self._at_counter[visit.counter] -= 1
+        self._at_counter[counter] += 1
         visit.counter = counter
         self._assign_seq += 1
         visit.assigned = self._assign_seq
@@ -498,10 +505,7 @@ class OfficeState:
         return sum(1 for status, _ in self.counters.values() if status == OPEN)
 
     def _busy_counters(self) -> list[str]:
-        return [
-            v.counter for v in self.visits.values()
-            if v.counter is not None and v.state != WAITING
-        ]  # fmt: skip
+        return [counter for counter, n in self._at_counter.items() if n]
 
     def _opens_at(self, now: float) -> float | None:
         """When the office opens by its hours, if it is closed by them at `now`."""
@@ -510,13 +514,15 @@ class OfficeState:
         until = self.standards.seconds_until_open(self.office, now)
         return now + until if until else None
 
-    def _predict(self, service: str, now: float, shares: Shares | None) -> float:
+    def _plan(self, service: str, now: float, shares: Shares | None) -> Plan:
         if shares is not None and shares.known:
-            return self.forecast.predict(service, self.waiting, shares, self._cycle, now, 0.0)
+            return self.forecast.plan(service, shares, self._cycle, now, 0.0)
         office = self.counters_open() or len(self.counters)  # no counter has served it yet
-        return self.forecast.predict(
-            service, self.waiting, shares, self._cycle, now, office, self._opens_at(now)
-        )
+        return self.forecast.plan(service, shares, self._cycle, now, office, self._opens_at(now))
+
+    def _predict(self, service: str, now: float, shares: Shares | None) -> float:
+        plan = self._plan(service, now, shares)
+        return self.forecast.wait(plan, service, self.waiting, now, self._at_counter)
 
     def _cycle(self, service: str) -> float:
         return self.forecast.cycle(service, self._standard(service).max_processing)
@@ -587,6 +593,8 @@ class OfficeState:
             state.visits[visit.ticket] = visit
             if visit.state == WAITING:
                 state.waiting[visit.service] += 1
+            elif visit.counter is not None:
+                state._at_counter[visit.counter] += 1
             if visit.state == WAITING and not visit.flagged:
                 deadline = visit.queued_at + state._standard(visit.service).max_wait
                 state._deadline_heap.append((deadline, visit.ticket, visit.segment))

@@ -41,7 +41,8 @@ def forecast(**means: float) -> Forecast:
 
 def shares(serving: float = 0, free: float = 0, **more: object) -> Shares:
     known = more.pop("known", serving)
-    return Shares(serving=serving, free=free, known=known, **more)  # type: ignore[arg-type]
+    counters = [f"c{i}" for i in range(int(serving))]
+    return Shares(serving, free, known=known, open=counters, **more)  # type: ignore[arg-type]
 
 
 # (case, waiting per service, shares of service a, expected wait seconds); a visit of `a`
@@ -100,10 +101,10 @@ def test_before_opening_a_new_service_waits_for_the_doors() -> None:
 def test_counters_share_by_their_recent_calls() -> None:
     f = Forecast()
     for service in ("a", "a", "a", "b"):
-        f.assigned("c1", service, NOW)
-    f.assigned("c2", "b", NOW)
+        f.assigned("c1", service, NOW, NOW)
+    f.assigned("c2", "b", NOW, NOW)
     counters = {"c1": ["open", NOW], "c2": ["open", NOW], "c3": ["paused", NOW]}
-    f.assigned("c3", "a", NOW)
+    f.assigned("c3", "a", NOW, NOW)
     f.paused_at["c3"] = NOW - 600
     f.pause = 1800.0
     got = f.shares(NOW, counters, busy=["c1"], opens_at=None)
