@@ -168,8 +168,8 @@ def test_sigkill_and_restart_count_every_event_once(
     # The predictions (§5.1) are there too, and each wait's error was observed once,
     # against the prediction stored with its ticket before the crash.
     assert prediction_errors(after_restart) == prediction_errors(core) != {}
-    for name in ("pantau_predicted_wait_seconds", "pantau_counters_needed"):
-        assert any(key.startswith(name + "{") for key in after_restart), name
+    for metric in ("pantau_predicted_wait_seconds", "pantau_counters_needed"):
+        assert any(key.startswith(metric + "{") for key in after_restart), metric
 
     # 2. Killed again in the middle of the second half: redelivered messages count once.
     replay(rest, prefix)
