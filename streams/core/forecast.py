@@ -164,7 +164,7 @@ class Forecast:
         self._changes += 1
         freed = self.freed.pop(counter, None)
         # a turnaround only if this citizen was already waiting when the counter came free
-        if freed is not None and queued_at <= freed and at - freed <= TURNAROUND_LIMIT:
+        if freed is not None and queued_at <= freed <= at <= freed + TURNAROUND_LIMIT:
             self.turnaround = _ewma(self.turnaround, at - freed, TURNAROUND_ALPHA)
 
     def freed_counter(self, counter: str, service: str, began: float, at: float) -> None:
