@@ -14,7 +14,7 @@ import orjson
 
 from pantau.standards import Standards
 from streams.core.partition import PartitionState
-from streams.core.series import NAMES, PREDICTION_NAMES, contract_series, flatten
+from streams.core.series import INFO_NAMES, NAMES, PREDICTION_NAMES, contract_series, flatten
 from streams.core.status import status_record
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,12 +36,13 @@ def expected_series(name: str) -> dict[str, float]:
 def is_contract_series(key: str) -> bool:
     """Whether a flattened series is one of CONTRACT §5's exact numbers.
 
-    Not `_created`, not pipeline health, not the predictions of §5.1 (CONTRACT §7).
+    Not `_created`, not pipeline health, not the predictions of §5.1 (CONTRACT §7), not
+    context such as the office's UTC offset.
     """
     name = key.split("{", 1)[0]
     for suffix in ("_bucket", "_count", "_sum"):
         name = name.removesuffix(suffix)
-    return name in NAMES and name not in PREDICTION_NAMES
+    return name in NAMES and name not in PREDICTION_NAMES and name not in INFO_NAMES
 
 
 def series_differences(actual: dict[str, float], expected: dict[str, float]) -> list[str]:

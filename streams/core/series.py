@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pantau.standards import Standards
@@ -119,6 +120,11 @@ _SPECS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         ("office",),
     ),
     (
+        "pantau_office_utc_offset_seconds", "gauge",
+        "The office's UTC offset now, from its time zone (for its local day in dashboards).",
+        ("office",),
+    ),
+    (
         "pantau_counters_serving", "gauge",
         "Open counters, each split by the services of its recent calls.",
         ("office", "service"),
@@ -134,6 +140,8 @@ PREDICTION_NAMES = frozenset(
         "pantau_counters_serving",
     )
 )  # fmt: skip
+# Context for dashboards and rules, not numbers the events make (the fixtures leave it out).
+INFO_NAMES = frozenset(("pantau_office_utc_offset_seconds",))
 _PREDICTED = frozenset(
     ("pantau_predicted_wait_seconds", "pantau_counters_needed", "pantau_office_counters_needed",
      "pantau_counters_serving")
@@ -237,6 +245,13 @@ def contract_series(
         for (service, element), n in t.element_points.items():
             f["pantau_feedback_score_points_total"].add((o, service, element), n)
         standard_pairs.update((o, service) for service in state.services)
+        if state.watermark != float("-inf"):
+            f["pantau_office_utc_offset_seconds"].samples[(o,)] = _utc_offset(standards, o, now)
+    offsets = f["pantau_office_utc_offset_seconds"]
+    if everything and wall is not None:
+        for office, _ in standard_pairs:
+            if (office,) not in offsets.samples:
+                offsets.samples[(office,)] = _utc_offset(standards, office, wall)
     for office, service in standard_pairs if everything else ():
         # Zero-valued series from the start, so rate() sees a service's first wait.
         for result in ("met", "breached"):
@@ -250,6 +265,11 @@ def contract_series(
         f["pantau_standard_seconds"].add((office, service, "warn"), std.warn_seconds)
         f["pantau_standard_target_ratio"].add((office, service), std.target)
     return [fam for fam in f.values() if only is None or fam.name in only]
+
+
+def _utc_offset(standards: Standards, office: str, at: float) -> float:
+    offset = datetime.fromtimestamp(at, standards.zone_of(office)).utcoffset()
+    return offset.total_seconds() if offset is not None else 0.0
 
 
 def flatten(families: Iterable[Family]) -> dict[str, float]:

@@ -196,3 +196,18 @@ def test_a_target_of_0_or_1_still_gives_counters_needed(target: float) -> None:
     state = pstate.offices["k"]
     outlook, office_needed = state.outlook(state.watermark)
     assert outlook["a"].counters_needed >= 1 and office_needed >= outlook["a"].counters_needed
+
+
+def test_each_office_says_its_utc_offset_for_its_local_day() -> None:
+    standards = parse_standards(
+        "offices: {medan: {timezone: Asia/Jakarta}, makassar: {timezone: Asia/Makassar},"
+        " jayapura: {timezone: Asia/Jayapura, services: {a: {}}}}",
+        "test",
+    )
+    families = contract_series([], 0, standards, standards.configured(), wall=NOW)
+    s = flatten(families)
+    assert s["pantau_office_utc_offset_seconds{office=jayapura}"] == 9 * 3600
+    events = simulate_events(standards, ["makassar"], seed=1)
+    pstate = replay([orjson.dumps(e) for e in events][:50])
+    s = flatten(contract_series(pstate.offices.values(), 0, standards, []))
+    assert s["pantau_office_utc_offset_seconds{office=makassar}"] == 8 * 3600
