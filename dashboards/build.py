@@ -1,6 +1,7 @@
 """Generate the dashboards' JSON: `python -m dashboards` (or `python -m dashboards.build`).
 
-Writes dashboards/generated/<lang>/<dashboard>.json for every language; with --check,
+Writes dashboards/generated/<lang>/<dashboard>.json for every language, and the Kubernetes
+manifests made from them and from the Prometheus rules (dashboards/k8s.py); with --check,
 only reports files that differ from what the code generates (exit status 1).
 """
 
@@ -13,12 +14,13 @@ from pathlib import Path
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard
 
-from dashboards import counters, overview, pipeline, service, sla
+from dashboards import counters, overview, pipeline, region, service, sla
 from dashboards.i18n import LANGS, Lang
 
 #: The dashboards, in the order of the dashboard list: file name -> builder.
 BUILDERS: dict[str, Callable[[Lang], Dashboard]] = {
     "overview": overview.build,
+    "region": region.build,
     "service": service.build,
     "counters": counters.build,
     "sla": sla.build,
@@ -73,16 +75,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboards", description=__doc__)
     parser.add_argument("--check", action="store_true", help="only check, write nothing")
     parser.add_argument("--out", type=Path, default=GENERATED, help="output directory")
+    parser.add_argument(
+        "--no-k8s", action="store_true", help="leave the Kubernetes manifests of deploy/k8s alone"
+    )
     args = parser.parse_args(argv)
+    from dashboards import k8s  # imports this module
+
     if args.check:
-        stale = stale_files(args.out)
+        stale = [args.out / path for path in stale_files(args.out)]
+        if not args.no_k8s:
+            stale += k8s.stale_manifests()
         for path in stale:
-            print(f"out of date: {args.out / path}", file=sys.stderr)
+            print(f"out of date: {path}", file=sys.stderr)
         if stale:
             print("run: python -m dashboards", file=sys.stderr)
         return 1 if stale else 0
     for path in write(args.out):
         print(args.out / path)
+    if not args.no_k8s:
+        for manifest in k8s.write_manifests():
+            print(manifest)
     return 0
 
 

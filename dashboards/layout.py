@@ -11,8 +11,9 @@ from dashboards.i18n import Lang
 from dashboards.panels import DATASOURCE
 from dashboards.texts import DASHBOARDS, ROWS, WORDS
 
-#: Time zone of the dashboards: "today" starts at midnight here (CONTRACT §3's example
-#: standards use Asia/Jakarta, WIB).
+#: Time zone of the dashboards' clocks and ranges (CONTRACT §3's example standards use
+#: Asia/Jakarta, WIB). The "today" panels do not depend on it: they count from each
+#: office's own local midnight (recording rules of group pantau-calendar).
 TIMEZONE = "Asia/Jakarta"
 TAG = "pantau"
 
@@ -26,12 +27,14 @@ SERVICE_VALUES = 'label_values(pantau_standard_target_ratio{office=~"$office"}, 
 
 @dataclass(frozen=True)
 class Layout:
-    """How a dashboard opens: its time range and which variables may be "All"."""
+    """How a dashboard opens: its time range, which variables may be "All", and whether
+    they take several values at once."""
 
     time_from: str = "now/d"
     refresh: str = "1m"
     all_offices: bool = False
     all_services: bool = True
+    multi: bool = False
 
 
 def uid(key: str, lang: Lang) -> str:
@@ -69,8 +72,12 @@ def dashboard(
             .label(WORDS["var_datasource"].get(lang))
             .type("prometheus")
         )
-        .with_variable(_query_variable("office", OFFICE_VALUES, lang, layout.all_offices))
-        .with_variable(_query_variable("service", SERVICE_VALUES, lang, layout.all_services))
+        .with_variable(
+            _query_variable("office", OFFICE_VALUES, lang, layout.all_offices, layout.multi)
+        )
+        .with_variable(
+            _query_variable("service", SERVICE_VALUES, lang, layout.all_services, layout.multi)
+        )
     )
     for number, (row_key, panels) in enumerate(rows, start=ROW_IDS):
         board.with_row(builders.Row(ROWS[f"{key}.{row_key}"].get(lang)).id(number))
@@ -79,8 +86,11 @@ def dashboard(
     return board.build()
 
 
-def _query_variable(name: str, query: str, lang: Lang, include_all: bool) -> builders.QueryVariable:
-    """A drop-down of label values; "All" (regex `.*`) when `include_all`."""
+def _query_variable(
+    name: str, query: str, lang: Lang, include_all: bool, multi: bool = False
+) -> builders.QueryVariable:
+    """A drop-down of label values; "All" (regex `.*`) when `include_all`; several values
+    (Grafana joins them into a regex, `(a|b)`) when `multi`."""
     variable = (
         builders.QueryVariable(name)
         .label(WORDS[f"var_{name}"].get(lang))
@@ -92,4 +102,6 @@ def _query_variable(name: str, query: str, lang: Lang, include_all: bool) -> bui
     )
     if include_all:
         variable.all_value(".*")
+    if multi:
+        variable.multi(True)
     return variable

@@ -6,7 +6,15 @@ from grafana_foundation_sdk.models.dashboard import Dashboard, Panel
 from dashboards import promql as pq
 from dashboards.i18n import Lang
 from dashboards.layout import Layout, dashboard
-from dashboards.panels import IKM_STEPS, POSITIVE_IS_GOOD, ZERO_IS_GOOD, Panels, Q, Steps
+from dashboards.panels import (
+    IKM_STEPS,
+    NEAR_IS_A_WARNING,
+    POSITIVE_IS_GOOD,
+    ZERO_IS_GOOD,
+    Panels,
+    Q,
+    Steps,
+)
 from dashboards.shared import compliance_stat
 from dashboards.texts import UNITS, WORDS
 
@@ -22,7 +30,15 @@ def build(lang: Lang) -> Dashboard:
             "queue_now",
             [Q(pq.total(pq.os_sel("pantau_queue_length")))],
             unit=UNITS["people"],
-            span=4,
+            span=3,
+            height=6,
+        ),
+        p.stat(
+            "near_standard_now",
+            [Q(pq.total(pq.os_sel("pantau_waiting_near_standard")))],
+            unit=UNITS["people"],
+            colors=NEAR_IS_A_WARNING,
+            span=3,
             height=6,
         ),
         p.stat(
@@ -30,7 +46,7 @@ def build(lang: Lang) -> Dashboard:
             [Q(pq.total(pq.os_sel("pantau_waiting_over_standard")))],
             unit=UNITS["people"],
             colors=ZERO_IS_GOOD,
-            span=4,
+            span=3,
             height=6,
         ),
         p.stat(
@@ -38,7 +54,7 @@ def build(lang: Lang) -> Dashboard:
             [Q(pq.total(pq.office_sel("pantau_counters_open")))],
             unit=UNITS["counters"],
             colors=Steps("orange", ((1, "green"),)),
-            span=4,
+            span=3,
             height=6,
         ),
         p.stat(
@@ -46,7 +62,7 @@ def build(lang: Lang) -> Dashboard:
             [Q(pq.minutes(pq.agg("max", "", pq.os_sel("pantau_oldest_wait_seconds"))))],
             unit=UNITS["minutes"],
             decimals=0,
-            span=4,
+            span=3,
             height=6,
         ),
         p.bars(
@@ -54,16 +70,17 @@ def build(lang: Lang) -> Dashboard:
             [Q(pq.total(pq.os_sel("pantau_queue_length"), "service"), "{{service}}")],
             unit=UNITS["people"],
             decimals=0,
+            span=9,
             height=6,
         ),
     ]
     forecast = outlook_panels(p)
     standard = [
         compliance_stat(p, "compliance_hour", pq.HOUR, today=False),
-        compliance_stat(p, "compliance_today", pq.RANGE, today=True),
+        compliance_stat(p, "compliance_today", pq.TODAY, today=True),
         p.bars(
             "gap_by_service_today",
-            [Q(f"{pq.compliance('wait', 'service')} - {pq.target('service')}", "{{service}}")],
+            [Q(pq.gap("service", pq.TODAY), "{{service}}")],
             unit="percentunit",
             colors=POSITIVE_IS_GOOD,
             decimals=1,
@@ -83,7 +100,7 @@ def build(lang: Lang) -> Dashboard:
     service = [
         p.stat(
             "issued_today",
-            [Q(pq.grown(pq.os_sel("pantau_tickets_issued_total")))],
+            [Q(pq.today("tickets_issued"))],
             unit=UNITS["people"],
             today=True,
             span=4,
@@ -91,7 +108,7 @@ def build(lang: Lang) -> Dashboard:
         ),
         p.stat(
             "served_today",
-            [Q(pq.grown(served))],
+            [Q(pq.today("tickets_closed", 'outcome="served"'))],
             unit=UNITS["people"],
             today=True,
             span=4,
@@ -100,14 +117,8 @@ def build(lang: Lang) -> Dashboard:
         p.stat(
             "not_served_today",
             [
-                Q(
-                    pq.grown(pq.os_sel("pantau_tickets_closed_total", 'outcome="no_show"')),
-                    WORDS["no_show"],
-                ),
-                Q(
-                    pq.grown(pq.os_sel("pantau_tickets_closed_total", 'outcome="cancelled"')),
-                    WORDS["cancelled"],
-                ),
+                Q(pq.today("tickets_closed", 'outcome="no_show"'), WORDS["no_show"]),
+                Q(pq.today("tickets_closed", 'outcome="cancelled"'), WORDS["cancelled"]),
             ],
             unit=UNITS["people"],
             today=True,

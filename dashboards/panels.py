@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from grafana_foundation_sdk.builders import bargauge, heatmap, stat, timeseries
+from grafana_foundation_sdk.builders import bargauge, heatmap, stat, table, timeseries
 from grafana_foundation_sdk.builders import common as common_builders
 from grafana_foundation_sdk.builders import dashboard as dashboard_builders
 from grafana_foundation_sdk.builders import prometheus as prom
@@ -22,9 +22,9 @@ DATASOURCE = model.DataSourceRef(type_val="prometheus", uid="${datasource}")
 #: Panel time override for "today so far" (in the dashboard's time zone).
 TODAY = "now/d"
 
-REF_IDS = "ABCDEFGH"
+REF_IDS = "ABCDEFGHIJKL"
 
-Panel = TypeVar("Panel", stat.Panel, timeseries.Panel, bargauge.Panel, heatmap.Panel)
+Panel = TypeVar("Panel", stat.Panel, timeseries.Panel, bargauge.Panel, heatmap.Panel, table.Panel)
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,17 @@ class Q:
 
     expr: str
     legend: Text | str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: an instant query per row label, and how its cells look."""
+
+    query: Q
+    header: Text | str
+    unit: Text | str = "none"
+    colors: "Steps | None" = None
+    decimals: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,8 @@ class Steps:
 NEUTRAL = Steps("blue")
 #: Green at zero, red from one up (e.g. citizens waiting past the standard).
 ZERO_IS_GOOD = Steps("green", ((1, "red"),))
+#: Green at zero, orange from one up: citizens near the standard, not late yet.
+NEAR_IS_A_WARNING = Steps("green", ((1, "orange"),))
 #: Red below zero, green from zero up (e.g. compliance minus target).
 POSITIVE_IS_GOOD = Steps("red", ((0, "green"),))
 
@@ -214,6 +227,71 @@ class Panels:
             panel.time_from(TODAY)
         return panel
 
+    def table(
+        self,
+        name: str,
+        row_label: str,
+        columns: Sequence[Column],
+        *,
+        sort_by: int = 0,
+        descending: bool = False,
+        span: int = 24,
+        height: int = 10,
+    ) -> table.Panel:
+        """A table with one row per value of `row_label` (e.g. per office), one column per
+        query, sorted by the column `sort_by`.
+
+        Every query is instant and returns one number per `row_label`; the columns are
+        merged on that label and named by their headers.
+        """
+        queries = [c.query for c in columns]
+        panel = self._common(
+            table.Panel(), name, queries, "", span, height, instant=True, rows=True
+        )
+        headers = [self.tr(c.header) for c in columns]
+        label = self.word(f"column_{row_label}")
+        renames = {f"Value #{REF_IDS[i]}": h for i, h in enumerate(headers)} | {row_label: label}
+        order = {row_label: 0} | {f"Value #{REF_IDS[i]}": i + 1 for i in range(len(columns))}
+        panel.with_transformation(model.DataTransformerConfig(id_val="merge", options={}))
+        panel.with_transformation(
+            model.DataTransformerConfig(
+                id_val="organize",
+                options={
+                    "excludeByName": {"Time": True},
+                    "indexByName": order,
+                    "renameByName": renames,
+                },
+            )
+        )
+        panel.sort_by(
+            [
+                common_builders.TableSortByFieldState()
+                .display_name(headers[sort_by])
+                .desc(descending)
+            ]
+        )
+        panel.no_value(self.word("no_data"))
+        for header, column in zip(headers, columns, strict=True):
+            settings = [model.DynamicConfigValue(id_val="unit", value=self.tr(column.unit))]
+            if column.decimals is not None:
+                settings.append(model.DynamicConfigValue(id_val="decimals", value=column.decimals))
+            if column.colors is not None:
+                steps: list[dict[str, float | str | None]] = [
+                    {"value": None, "color": column.colors.base}
+                ]
+                steps += [{"value": v, "color": c} for v, c in column.colors.steps]
+                settings += [
+                    model.DynamicConfigValue(
+                        id_val="thresholds", value={"mode": "absolute", "steps": steps}
+                    ),
+                    model.DynamicConfigValue(id_val="color", value={"mode": "thresholds"}),
+                    model.DynamicConfigValue(
+                        id_val="custom.cellOptions", value={"type": "color-text"}
+                    ),
+                ]
+            panel.override_by_name(header, settings)
+        return panel
+
     def heatmap(self, name: str, query: Q, *, span: int = 12, height: int = 8) -> heatmap.Panel:
         """How observations (waits, processing times) spread over histogram buckets, in time.
 
@@ -249,10 +327,12 @@ class Panels:
         *,
         instant: bool,
         buckets: bool = False,
+        rows: bool = False,
     ) -> Panel:
         """Settings every panel shares: id, texts, data source, size, unit and queries.
 
-        With `buckets` the queries return histogram buckets (Grafana's heatmap format).
+        With `buckets` the queries return histogram buckets (Grafana's heatmap format),
+        with `rows` table rows (Grafana's table format).
         """
         texts = PANELS[f"{self.dashboard_key}.{name}"]
         self._last_id += 1
@@ -266,6 +346,8 @@ class Panels:
                 target.legend_format(self.tr(query.legend))
             if buckets:
                 target.format(PromQueryFormat.HEATMAP)
+            if rows:
+                target.format(PromQueryFormat.TABLE)
             panel.with_target(target.instant() if instant else target.range())
         return panel
 

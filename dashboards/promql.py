@@ -7,9 +7,12 @@ Every selector filters on the dashboard variables with regex matchers
 OFFICE = 'office=~"$office"'
 SERVICE = 'service=~"$service"'
 
-#: Time windows the panels refer to: the panel's time range, and the last hour.
+#: Time windows the panels refer to: the panel's time range, the last hour, and today
+#: in each office's own time zone (recorded by deploy/prometheus/rules/recording.yml, group
+#: pantau-calendar: from the office's local midnight, WIB until the worker reports zones).
 RANGE = "$__range"
 HOUR = "1h"
+TODAY = "today"
 
 
 def sel(metric: str, *matchers: str) -> str:
@@ -49,6 +52,22 @@ def grown(selector: str, by: str = "", window: str = RANGE) -> str:
     return f"({now} - ({then} or {now} * 0))"
 
 
+def today(name: str, *matchers: str, by: str = "") -> str:
+    """How much a counter grew since the office's local midnight, summed (per `by`).
+
+    `name` is the counter's recorded "today" series, office_service:pantau_<name>:today
+    (wait_standard, tickets_issued, tickets_closed), for the chosen offices and services.
+    """
+    return total(os_sel(f"office_service:pantau_{name}:today", *matchers), by)
+
+
+def waits(by: str = "", window: str = RANGE, *matchers: str) -> str:
+    """How many waits were judged against the standard over `window` (or today)."""
+    if window == TODAY:
+        return today("wait_standard", *matchers, by=by)
+    return grown(os_sel(standard_counter("wait"), *matchers), by, window)
+
+
 def ratio(numerator: str, denominator: str) -> str:
     """numerator / denominator where the denominator is above 0.
 
@@ -65,22 +84,34 @@ def standard_counter(kind: str) -> str:
 
 
 def compliance(kind: str, by: str = "", window: str = RANGE) -> str:
-    """Share of waits (or processing times) within the standard over `window`."""
+    """Share of waits (or processing times) within the standard over `window`.
+
+    With `window=TODAY` (waits only), since each office's own local midnight.
+    """
+    if window == TODAY:
+        if kind != "wait":
+            raise ValueError("only waits have a recorded today")
+        return ratio(waits(by, TODAY, 'result="met"'), waits(by, TODAY))
     counter = standard_counter(kind)
     met = grown(os_sel(counter, 'result="met"'), by, window)
     return ratio(met, grown(os_sel(counter), by, window))
 
 
 def target(by: str = "", window: str = RANGE) -> str:
-    """The target share, weighted by the waits of each service over `window`.
+    """The target share, weighted by the waits of each service over `window` (or today).
 
     For one service this is its target; for several it is the share of all their waits
     that should have met the standard, so that "compliance >= target" keeps its meaning.
     """
-    waits = grown(os_sel(standard_counter("wait")), "office, service", window)
+    counted = waits("office, service", window)
     targets = agg("max", "office, service", os_sel("pantau_standard_target_ratio"))
-    weighted = agg("sum", by, f"{targets} * on (office, service) {waits}")
-    return ratio(weighted, agg("sum", by, waits))
+    weighted = agg("sum", by, f"{targets} * on (office, service) {counted}")
+    return ratio(weighted, agg("sum", by, counted))
+
+
+def gap(by: str = "", window: str = RANGE) -> str:
+    """Wait compliance minus the (weighted) target: above 0 the target is met."""
+    return f"{compliance('wait', by, window)} - {target(by, window)}"
 
 
 def budget_left(by: str = "") -> str:

@@ -5,7 +5,7 @@ from grafana_foundation_sdk.models.dashboard import Dashboard
 from dashboards import promql as pq
 from dashboards.i18n import Lang
 from dashboards.layout import Layout, dashboard
-from dashboards.panels import ZERO_IS_GOOD, Panels, Q
+from dashboards.panels import NEAR_IS_A_WARNING, ZERO_IS_GOOD, Panels, Q
 from dashboards.shared import compliance_stat, duration_panels
 from dashboards.texts import UNITS, WORDS
 
@@ -21,6 +21,15 @@ def build(lang: Lang) -> Dashboard:
             "queue_now",
             [Q(pq.total(pq.os_sel("pantau_queue_length")))],
             unit=UNITS["people"],
+            span=4,
+            height=8,
+        ),
+        p.stat(
+            "near_standard_now",
+            [Q(pq.total(pq.os_sel("pantau_waiting_near_standard")))],
+            unit=UNITS["people"],
+            colors=NEAR_IS_A_WARNING,
+            span=4,
             height=8,
         ),
         p.stat(
@@ -28,6 +37,7 @@ def build(lang: Lang) -> Dashboard:
             [Q(pq.total(pq.os_sel("pantau_waiting_over_standard")))],
             unit=UNITS["people"],
             colors=ZERO_IS_GOOD,
+            span=4,
             height=8,
         ),
         p.stat(
@@ -43,7 +53,7 @@ def build(lang: Lang) -> Dashboard:
             decimals=0,
             height=8,
         ),
-        compliance_stat(p, "compliance_today", pq.RANGE, today=True),
+        compliance_stat(p, "compliance_today", pq.TODAY, today=True),
     ]
     return dashboard(
         KEY,

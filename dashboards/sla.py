@@ -13,8 +13,12 @@ KEY = "sla"
 #: Budget left: spent (red, below 0), nearly spent (orange, below 25%), fine (green).
 BUDGET = Steps("red", ((0, "orange"), (0.25, "green")))
 
-#: Burn-rate windows and factors of the alerts in deploy/prometheus/rules/alerts.yml.
-BURN_WINDOWS = (("1h", 14.4), ("6h", 6.0), ("1d", 3.0), ("3d", 1.0))
+#: The long windows of the burn-rate alerts in deploy/prometheus/rules/alerts.yml. Each
+#: service's threshold follows its own target (docs/runbooks.md), so the graphs show the
+#: burn rate of the window as a multiple of that threshold: above 1 the alert's long window
+#: burns too fast. (The alert counts opening hours only and also needs its short window
+#: and enough citizens; the graph is the wall-clock burn rate, which is there at once.)
+BURN_WINDOWS = ("1h", "6h", "1d", "3d")
 
 
 def build(lang: Lang) -> Dashboard:
@@ -58,11 +62,18 @@ def build(lang: Lang) -> Dashboard:
     burn = [
         p.timeseries(
             f"burn_{window}",
-            [Q(pq.os_sel(f"office_service:pantau_wait_burn_rate:rate{window}"), "{{service}}")],
+            [
+                Q(
+                    f"{pq.os_sel(f'office_service:pantau_wait_burn_rate:rate{window}')}"
+                    f" / on (office, service) "
+                    f"{pq.os_sel(f'office_service:pantau_wait_burn_threshold:{window}')}",
+                    "{{service}}",
+                )
+            ],
             unit=UNITS["times"],
-            threshold=factor,
+            threshold=1.0,
         )
-        for window, factor in BURN_WINDOWS
+        for window in BURN_WINDOWS
     ]
     firing = pq.office_sel("ALERTS", 'alertstate="firing"')
     alerts = [

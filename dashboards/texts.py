@@ -18,6 +18,19 @@ DASHBOARDS: dict[str, PanelText] = {
             "the target, citizens served, and community satisfaction (IKM).",
         ),
     ),
+    "region": PanelText(
+        Text("Ringkasan Wilayah", "Region Overview"),
+        Text(
+            "Untuk kepala wilayah (kota atau provinsi) yang membawahi banyak kantor: semua "
+            "kantor berdampingan, diurutkan menurut capaian tepat waktu hari ini (menurut "
+            "zona waktu masing-masing kantor), dengan antrean, warga yang melewati dan "
+            "mendekati standar, loket buka, dan IKM. Pilih beberapa kantor atau semua.",
+            "For a head of region (city or province) who oversees many offices: every "
+            "office side by side, ranked by today's on-time share (in each office's own "
+            "time zone), with the queue, citizens past and near the standard, open counters "
+            "and IKM. Choose several offices, or all.",
+        ),
+    ),
     "service": PanelText(
         Text("Rincian Layanan", "Service Detail"),
         Text(
@@ -65,6 +78,9 @@ ROWS: dict[str, Text] = {
         "Kepuasan masyarakat (IKM), rentang waktu terpilih",
         "Community satisfaction (IKM), selected time range",
     ),
+    "region.now": Text("Seluruh kantor saat ini", "All offices right now"),
+    "region.ranking": Text("Peringkat kantor hari ini", "Offices ranked, today"),
+    "region.trend": Text("Sepanjang hari", "Through the day"),
     "service.live": Text("Saat ini", "Right now"),
     "service.wait": Text("Waktu tunggu", "Waiting time"),
     "service.processing": Text("Waktu proses (lama dilayani)", "Processing time"),
@@ -100,6 +116,17 @@ PANELS: dict[str, PanelText] = {
         Text(
             "Jumlah warga yang sedang menunggu dipanggil saat ini.",
             "How many citizens are waiting to be called right now.",
+        ),
+    ),
+    "overview.near_standard_now": PanelText(
+        Text("Mendekati standar", "Near the standard"),
+        Text(
+            "Warga yang sudah menunggu melewati batas peringatan (warn_at dari waktu tunggu "
+            "maksimal, misalnya 80%) tetapi belum melewati standar. Mereka masih bisa "
+            "dipanggil tepat waktu: panggil mereka lebih dulu atau buka loket tambahan.",
+            "Citizens who have waited past the warning point (warn_at of the maximum "
+            "waiting time, e.g. 80%) but not yet past the standard. They can still be "
+            "called on time: call them first or open another counter.",
         ),
     ),
     "overview.over_standard_now": PanelText(
@@ -250,10 +277,12 @@ PANELS: dict[str, PanelText] = {
     "overview.compliance_today": PanelText(
         Text("Tepat waktu, hari ini", "On time, today"),
         Text(
-            "Seperti panel satu jam terakhir, tetapi sejak tengah malam hari ini. Warga yang "
-            "pulang atau batal setelah menunggu melewati standar juga dihitung terlambat.",
-            "Like the last-hour panel, but since midnight today. Citizens who left or "
-            "cancelled after waiting past the standard also count as late.",
+            "Seperti panel satu jam terakhir, tetapi sejak tengah malam hari ini di zona "
+            "waktu kantor (WIB, WITA atau WIT). Warga yang pulang atau batal setelah "
+            "menunggu melewati standar juga dihitung terlambat.",
+            "Like the last-hour panel, but since midnight today in the office's time zone "
+            "(WIB, WITA or WIT). Citizens who left or cancelled after waiting past the "
+            "standard also count as late.",
         ),
     ),
     "overview.gap_by_service_today": PanelText(
@@ -278,15 +307,16 @@ PANELS: dict[str, PanelText] = {
     "overview.issued_today": PanelText(
         Text("Nomor antrean diambil", "Tickets taken"),
         Text(
-            "Jumlah warga yang mengambil nomor antrean sejak tengah malam hari ini.",
-            "How many citizens took a queue ticket since midnight today.",
+            "Jumlah warga yang mengambil nomor antrean sejak tengah malam hari ini (zona "
+            "waktu kantor).",
+            "How many citizens took a queue ticket since midnight today (the office's time zone).",
         ),
     ),
     "overview.served_today": PanelText(
         Text("Selesai dilayani", "Served"),
         Text(
-            "Jumlah warga yang selesai dilayani sejak tengah malam hari ini.",
-            "How many citizens were fully served since midnight today.",
+            "Jumlah warga yang selesai dilayani sejak tengah malam hari ini (zona waktu kantor).",
+            "How many citizens were fully served since midnight today (the office's time zone).",
         ),
     ),
     "overview.not_served_today": PanelText(
@@ -344,11 +374,121 @@ PANELS: dict[str, PanelText] = {
         ),
     ),
     # Service detail
+    # Region overview
+    "region.offices_below_target": PanelText(
+        Text("Kantor di bawah target hari ini", "Offices below target today"),
+        Text(
+            "Berapa kantor yang hari ini memanggil lebih sedikit warga tepat waktu daripada "
+            "targetnya.",
+            "How many offices called fewer citizens on time today than their target.",
+        ),
+    ),
+    "region.queue_total": PanelText(
+        Text("Antrean sekarang, semua kantor", "Queue now, all offices"),
+        Text(
+            "Jumlah warga yang sedang menunggu di semua kantor yang dipilih.",
+            "How many citizens are waiting now at all the chosen offices.",
+        ),
+    ),
+    "region.near_standard_total": PanelText(
+        Text("Mendekati standar, semua kantor", "Near the standard, all offices"),
+        Text(
+            "Warga yang sudah menunggu melewati batas peringatan tetapi belum melewati "
+            "standar, di semua kantor yang dipilih: masih bisa dipanggil tepat waktu.",
+            "Citizens past the warning point but not yet past the standard, at all the "
+            "chosen offices: they can still be called on time.",
+        ),
+    ),
+    "region.over_standard_total": PanelText(
+        Text("Melewati standar, semua kantor", "Past the standard, all offices"),
+        Text(
+            "Warga yang sudah menunggu lebih lama dari waktu tunggu maksimal dan belum "
+            "dipanggil, di semua kantor yang dipilih. Idealnya nol.",
+            "Citizens who have waited longer than the maximum waiting time and have not "
+            "been called yet, at all the chosen offices. Ideally zero.",
+        ),
+    ),
+    "region.offices": PanelText(
+        Text("Kantor berdampingan", "Offices side by side"),
+        Text(
+            "Satu baris per kantor, yang capaiannya paling rendah di atas: persentase warga "
+            "yang dipanggil tepat waktu hari ini (sejak tengah malam di zona waktu kantor), "
+            "target, selisih (merah: di bawah target), jumlah warga yang dipanggil hari ini, "
+            "antrean sekarang, warga yang melewati dan mendekati standar sekarang, loket "
+            "buka, dan IKM dalam rentang waktu dasbor. Klik judul kolom untuk mengurutkan "
+            "menurut kolom lain.",
+            "One row per office, the lowest achievement first: the share of citizens called "
+            "on time today (since midnight in the office's time zone), the target, the gap "
+            "(red: below target), citizens called today, the queue now, citizens past and "
+            "near the standard now, open counters, and IKM over the dashboard's time range. "
+            "Click a column's header to sort by it.",
+        ),
+    ),
+    "region.gap_by_office": PanelText(
+        Text("Selisih dari target per kantor, hari ini", "Gap to target per office, today"),
+        Text(
+            "Per kantor, capaian tepat waktu hari ini dikurangi targetnya, yang terendah di "
+            "atas. Di bawah nol (merah): kantor yang perlu perhatian.",
+            "Per office, today's on-time share minus its target, the lowest first. Below "
+            "zero (red): the offices that need attention.",
+        ),
+    ),
+    "region.queue_by_office": PanelText(
+        Text("Antrean sekarang per kantor", "Queue now per office"),
+        Text(
+            "Warga yang menunggu saat ini per kantor, yang terpanjang di atas.",
+            "Citizens waiting now per office, the longest queue first.",
+        ),
+    ),
+    "region.over_standard_by_office": PanelText(
+        Text("Melewati standar per kantor", "Past the standard per office"),
+        Text(
+            "Warga yang saat ini sudah menunggu melewati standar per kantor, yang terbanyak "
+            "di atas.",
+            "Citizens waiting past the standard now per office, the most first.",
+        ),
+    ),
+    "region.ikm_by_office": PanelText(
+        Text("IKM per kantor", "IKM per office"),
+        Text(
+            "Indeks Kepuasan Masyarakat (25 sampai 100) per kantor dalam rentang waktu "
+            "dasbor, yang terendah di atas. Warna mengikuti mutu pelayanan A sampai D.",
+            "Community satisfaction index (25 to 100) per office over the dashboard's time "
+            "range, the lowest first. Colours follow the service grades A to D.",
+        ),
+    ),
+    "region.compliance_trend": PanelText(
+        Text("Tepat waktu per kantor sepanjang hari", "On time per office through the day"),
+        Text(
+            "Untuk setiap saat, persentase warga yang menunggu tidak lebih lama dari standar "
+            "dalam satu jam sebelumnya, per kantor.",
+            "At each moment, the share of citizens who waited no longer than the standard in "
+            "the hour before, per office.",
+        ),
+    ),
+    "region.queue_trend": PanelText(
+        Text("Antrean per kantor sepanjang hari", "Queue per office through the day"),
+        Text(
+            "Jumlah warga yang menunggu per kantor: kapan antrean menumpuk di mana.",
+            "Citizens waiting per office: when and where the queues build up.",
+        ),
+    ),
     "service.queue_now": PanelText(
         Text("Antrean sekarang", "Queue now"),
         Text(
             "Jumlah warga yang sedang menunggu layanan ini.",
             "How many citizens are waiting for this service now.",
+        ),
+    ),
+    "service.near_standard_now": PanelText(
+        Text("Mendekati standar", "Near the standard"),
+        Text(
+            "Warga yang sudah menunggu melewati batas peringatan (warn_at dari waktu tunggu "
+            "maksimal, misalnya 80%) tetapi belum melewati standar. Mereka masih bisa "
+            "dipanggil tepat waktu: panggil mereka lebih dulu atau buka loket tambahan.",
+            "Citizens who have waited past the warning point (warn_at of the maximum "
+            "waiting time, e.g. 80%) but not yet past the standard. They can still be "
+            "called on time: call them first or open another counter.",
         ),
     ),
     "service.over_standard_now": PanelText(
@@ -372,12 +512,12 @@ PANELS: dict[str, PanelText] = {
     "service.compliance_today": PanelText(
         Text("Tepat waktu, hari ini", "On time, today"),
         Text(
-            "Dari warga yang dipanggil sejak tengah malam, berapa persen menunggu tidak lebih "
-            "lama dari standar (Capaian), berapa persen yang ditargetkan (Target), dan "
-            "selisihnya: hijau berarti target tercapai, merah di bawah target.",
-            "Of the citizens called since midnight, the share who waited no longer than the "
-            "standard (Achieved), the share aimed for (Target), and the gap: green means the "
-            "target is met, red below target.",
+            "Dari warga yang dipanggil sejak tengah malam (zona waktu kantor), berapa persen "
+            "menunggu tidak lebih lama dari standar (Capaian), berapa persen yang ditargetkan "
+            "(Target), dan selisihnya: hijau berarti target tercapai, merah di bawah target.",
+            "Of the citizens called since midnight (the office's time zone), the share who "
+            "waited no longer than the standard (Achieved), the share aimed for (Target), and "
+            "the gap: green means the target is met, red below target.",
         ),
     ),
     "service.wait_quantiles": PanelText(
@@ -590,40 +730,47 @@ PANELS: dict[str, PanelText] = {
         ),
     ),
     "sla.burn_1h": PanelText(
-        Text("Laju pemakaian jatah, 1 jam", "Budget burn rate, 1 hour"),
+        Text("Laju pemakaian jatah 1 jam, terhadap ambang", "Budget burn, 1 hour, vs threshold"),
         Text(
-            "Seberapa cepat jatah keterlambatan terpakai dalam satu jam terakhir: 1 berarti "
-            "pas sesuai target, 2 berarti dua kali lebih cepat. Di atas garis merah (14,4) "
-            "petugas jaga dipanggil.",
-            "How fast the error budget was spent in the last hour: 1 means exactly on "
-            "target, 2 twice as fast. Above the red line (14.4) the on-call staff are paged.",
+            "Seberapa cepat jatah keterlambatan terpakai dalam satu jam terakhir, dibagi "
+            "dengan ambang peringatan untuk target layanan itu (ambang mengikuti target: "
+            "tabel di docs/runbooks.md). Di atas garis merah (1) pemakaian cukup cepat untuk "
+            "memanggil pengelola kantor, jika juga masih berlangsung dalam 5 menit terakhir "
+            "(jam buka saja, dengan cukup banyak warga).",
+            "How fast the error budget was spent in the last hour, divided by the alert "
+            "threshold for that service's target (the threshold follows the target: table "
+            "in docs/runbooks.md). Above the red line (1) it burns fast enough to page the "
+            "office's managers, if it still does in the last 5 minutes (opening hours only, "
+            "with enough citizens).",
         ),
     ),
     "sla.burn_6h": PanelText(
-        Text("Laju pemakaian jatah, 6 jam", "Budget burn rate, 6 hours"),
+        Text("Laju pemakaian jatah 6 jam, terhadap ambang", "Budget burn, 6 hours, vs threshold"),
         Text(
-            "Seperti panel 1 jam, dalam enam jam terakhir. Di atas garis merah (6) petugas "
-            "jaga dipanggil.",
-            "Like the 1-hour panel, over the last six hours. Above the red line (6) the "
-            "on-call staff are paged.",
+            "Seperti panel 1 jam, dalam enam jam terakhir (dan 30 menit terakhir). Di atas "
+            "garis merah (1) pengelola kantor dipanggil.",
+            "Like the 1-hour panel, over the last six hours (and the last 30 minutes). Above "
+            "the red line (1) the office's managers are paged.",
         ),
     ),
     "sla.burn_1d": PanelText(
-        Text("Laju pemakaian jatah, 1 hari", "Budget burn rate, 1 day"),
+        Text("Laju pemakaian jatah 1 hari, terhadap ambang", "Budget burn, 1 day, vs threshold"),
         Text(
-            "Seperti panel 1 jam, dalam satu hari terakhir. Di atas garis merah (3) dibuat "
-            "tiket tindak lanjut.",
-            "Like the 1-hour panel, over the last day. Above the red line (3) a follow-up "
-            "ticket is raised.",
+            "Seperti panel 1 jam, dalam satu hari terakhir (dan 2 jam terakhir). Di atas "
+            "garis merah (1) dibuat tiket tindak lanjut.",
+            "Like the 1-hour panel, over the last day (and the last 2 hours). Above the red "
+            "line (1) a follow-up ticket is raised.",
         ),
     ),
     "sla.burn_3d": PanelText(
-        Text("Laju pemakaian jatah, 3 hari", "Budget burn rate, 3 days"),
+        Text("Laju pemakaian jatah 3 hari, terhadap ambang", "Budget burn, 3 days, vs threshold"),
         Text(
-            "Seperti panel 1 jam, dalam tiga hari terakhir. Di atas garis merah (1) target "
-            "akan terlewati jika keadaan tidak berubah; dibuat tiket tindak lanjut.",
-            "Like the 1-hour panel, over the last three days. Above the red line (1) the "
-            "target will be missed if nothing changes; a follow-up ticket is raised.",
+            "Seperti panel 1 jam, dalam tiga hari terakhir (dan 6 jam terakhir). Di atas "
+            "garis merah (1) target terlewati jika keadaan tidak berubah; dibuat tiket "
+            "tindak lanjut.",
+            "Like the 1-hour panel, over the last three days (and the last 6 hours). Above "
+            "the red line (1) the target will be missed if nothing changes; a follow-up "
+            "ticket is raised.",
         ),
     ),
     "sla.alerts_firing": PanelText(
@@ -754,6 +901,14 @@ WORDS: dict[str, Text] = {
     "cancelled": Text("Batal", "Cancelled"),
     "up": Text("Hidup", "Up"),
     "configured": Text("Terdaftar", "Configured"),
+    "achieved_today": Text("Capaian hari ini", "Achieved today"),
+    "called_today": Text("Dipanggil hari ini", "Called today"),
+    "queue_now": Text("Antrean", "Queue"),
+    "over_standard_now": Text("Melewati standar", "Past the standard"),
+    "near_standard_now": Text("Mendekati standar", "Near the standard"),
+    "counters_open": Text("Loket buka", "Open counters"),
+    "ikm": Text("IKM", "IKM"),
+    "column_office": Text("Kantor", "Office"),
     "ikm_a": Text("A · Sangat Baik", "A · Very good"),
     "ikm_b": Text("B · Baik", "B · Good"),
     "ikm_c": Text("C · Kurang Baik", "C · Fair"),
@@ -764,6 +919,7 @@ WORDS: dict[str, Text] = {
 UNITS: dict[str, Text] = {
     "people": Text("suffix: orang", "suffix: people"),
     "counters": Text("suffix: loket", "suffix: counters"),
+    "offices": Text("suffix: kantor", "suffix: offices"),
     "minutes": Text("suffix: menit", "suffix: min"),
     "hours": Text("suffix: jam", "suffix: h"),
     "responses": Text("suffix: jawaban", "suffix: responses"),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run a local Alertmanager for pantau on 127.0.0.1: start | stop | status | reload.
+# Run a local Alertmanager for pantau on 127.0.0.1: start | stop | status | reload | render.
 #
 # Uses Debian's `prometheus-alertmanager` (and `amtool` to check the config first).
 # Installs nothing: if a binary is missing it says what to install. Configuration, data,
@@ -13,6 +13,10 @@
 #   ALERTMANAGER_GROUP_WAIT      every route's group_wait (e.g. 1s for tests)
 #   ALERTMANAGER_GROUP_INTERVAL  every route's group_interval
 #   ALERTMANAGER_REPEAT_INTERVAL every route's repeat_interval
+#   ALERTMANAGER_RECEIVERS_DIR   a folder of receiver files (e-mail, Telegram, ...; examples
+#                                in deploy/alertmanager/receivers/, docs/alerting.md), added
+#                                by deploy/alertmanager/receivers.py; unset: webhooks only
+#   PANTAU_PYTHON                the Python with PyYAML for that (default: the repo's .venv)
 # `start` on a running Alertmanager re-renders the config and reloads it.
 set -euo pipefail
 
@@ -56,6 +60,18 @@ render() {
     override group_wait "${ALERTMANAGER_GROUP_WAIT:-}"
     override group_interval "${ALERTMANAGER_GROUP_INTERVAL:-}"
     override repeat_interval "${ALERTMANAGER_REPEAT_INTERVAL:-}"
+    if [[ -n "${ALERTMANAGER_RECEIVERS_DIR:-}" ]]; then
+        local python="${PANTAU_PYTHON:-$REPO/.venv/bin/python}"
+        [[ -x "$python" ]] || python="$(command -v python3)" ||
+            die "receiver files need Python 3 with PyYAML (set PANTAU_PYTHON)"
+        if ! "$python" "$REPO/deploy/alertmanager/receivers.py" "$CONFIG.tmp" \
+            "$ALERTMANAGER_RECEIVERS_DIR" --templates "$REPO/deploy/alertmanager/templates" \
+            >"$STATE/receivers.log" 2>&1; then
+            rm -f "$CONFIG.tmp"
+            die "the receiver files in $ALERTMANAGER_RECEIVERS_DIR cannot be used:
+$(cat "$STATE/receivers.log")"
+        fi
+    fi
     if ! amtool check-config "$CONFIG.tmp" >"$STATE/check.log" 2>&1; then
         rm -f "$CONFIG.tmp"
         die "the rendered config does not pass amtool check-config:
@@ -92,8 +108,9 @@ start) start ;;
 stop) stop ;;
 status) status ;;
 reload) need amtool && need curl && reload ;;
+render) need amtool && render && echo "$CONFIG" ;; # only write and check the config
 *)
-    echo "usage: $0 start|stop|status|reload" >&2
+    echo "usage: $0 start|stop|status|reload|render" >&2
     exit 2
     ;;
 esac

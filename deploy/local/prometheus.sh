@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run a local Prometheus for pantau on 127.0.0.1: start | stop | status | reload.
+# Run a local Prometheus for pantau on 127.0.0.1: start | stop | status | reload | render.
 #
 # Uses Debian's `prometheus` (and `promtool` to check the config first). Installs nothing:
 # if a binary is missing it says what to install. Configuration, data, log and pid file
@@ -15,6 +15,9 @@
 #   SCRAPE_INTERVAL         e.g. 1s for tests (default 15s)
 #   EVALUATION_INTERVAL     rule evaluation interval (default: SCRAPE_INTERVAL, else 15s)
 #   PANTAU_ALERT_FOR        if set (e.g. 5s), replaces every alert's `for:` (tests only)
+#   PANTAU_RUNBOOK_URL      where docs/runbooks.md is published (absolute URL); every alert's
+#                           runbook_url becomes <it>#<alert> (default: the URL in the rules,
+#                           https://github.com/example/pantau/blob/main/docs/runbooks.md)
 #   PROMETHEUS_RETENTION    TSDB retention (default 15d)
 # `start` on a running Prometheus re-renders the config and reloads it.
 set -euo pipefail
@@ -71,10 +74,18 @@ render() {
         -e "s|^( *- )rules/|\1$RULES/|" \
         "$SRC/prometheus.yml" >"$CONFIG.tmp"
     rm -f "$RULES"/*.yml
-    local rule
+    local rule edits=()
+    if [[ -n "${PANTAU_ALERT_FOR:-}" ]]; then
+        edits+=(-e "s|^( *for:).*$|\1 $PANTAU_ALERT_FOR|")
+    fi
+    if [[ -n "${PANTAU_RUNBOOK_URL:-}" ]]; then
+        [[ "$PANTAU_RUNBOOK_URL" =~ ^https?://[^[:space:]\|#]+$ ]] ||
+            die "PANTAU_RUNBOOK_URL must be an absolute http(s) URL without '#': $PANTAU_RUNBOOK_URL"
+        edits+=(-e "s|^( *runbook_url: )[^#]*#|\1$PANTAU_RUNBOOK_URL#|")
+    fi
     for rule in "$SRC"/rules/*.yml; do
-        if [[ -n "${PANTAU_ALERT_FOR:-}" ]]; then
-            sed -E "s|^( *for:).*$|\1 $PANTAU_ALERT_FOR|" "$rule" >"$RULES/$(basename "$rule")"
+        if ((${#edits[@]})); then
+            sed -E "${edits[@]}" "$rule" >"$RULES/$(basename "$rule")"
         else
             cp "$rule" "$RULES/"
         fi
@@ -116,8 +127,9 @@ start) start ;;
 stop) stop ;;
 status) status ;;
 reload) need promtool && need curl && reload ;;
+render) need promtool && render && echo "$CONFIG" ;; # only write and check the config
 *)
-    echo "usage: $0 start|stop|status|reload" >&2
+    echo "usage: $0 start|stop|status|reload|render" >&2
     exit 2
     ;;
 esac

@@ -33,6 +33,7 @@ CONTRACT_METRICS = {
     "pantau_live_breaches_total",
     "pantau_queue_length",
     "pantau_waiting_over_standard",
+    "pantau_waiting_near_standard",
     "pantau_oldest_wait_seconds",
     "pantau_counters_open",
     "pantau_counter_open_seconds_total",
@@ -42,6 +43,7 @@ CONTRACT_METRICS = {
     "pantau_feedback_score_points_total",
     "pantau_standard_seconds",
     "pantau_standard_target_ratio",
+    "pantau_office_open",
 }
 
 #: CONTRACT §5.1: the predictions, and the staffing gauges that go with them.
@@ -262,3 +264,69 @@ def test_ikm_categories_follow_the_contract() -> None:
         for m in category_panel["fieldConfig"]["defaults"]["mappings"]
     ]
     assert texts == ["A · Sangat Baik", "B · Baik", "C · Kurang Baik", "D · Tidak Baik"]
+
+
+def test_region_view_shows_every_office_side_by_side_ranked_by_compliance_today() -> None:
+    for lang in LANGS:
+        board = boards(lang)["region.json"]
+        office = next(v for v in board["templating"]["list"] if v["name"] == "office")
+        assert office["multi"] is True and office["includeAll"] is True
+        assert office["allValue"] == ".*"
+        (table,) = [p for p in panels(board) if p["type"] == "table"]
+        exprs = [t["expr"] for t in table["targets"]]
+        assert all(t["format"] == "table" and t["instant"] for t in table["targets"])
+        assert all("sum by (office)" in e or "by (office" in e for e in exprs), exprs
+        wanted = {
+            "office_service:pantau_wait_standard:today",  # compliance today
+            "pantau_queue_length",
+            "pantau_waiting_over_standard",
+            "pantau_waiting_near_standard",
+            "pantau_feedback_score_points_total",  # IKM
+        }
+        assert wanted <= set().union(*(metric_names(e) for e in exprs))
+        first = table["targets"][0]["expr"]
+        assert 'result="met"' in first and "today" in first, "sorted by compliance today"
+        (sort,) = table["options"]["sortBy"]
+        renames = table["transformations"][1]["options"]["renameByName"]
+        assert sort["displayName"] == renames["Value #A"] and sort["desc"] is False
+        ranked = [p for p in panels(board) if p["type"] == "bargauge"]
+        assert ranked and all(
+            t["expr"].startswith(("sort(", "sort_desc(")) for p in ranked for t in p["targets"]
+        )
+
+
+def test_today_counts_from_each_offices_local_midnight() -> None:
+    """Panels about "today" read the recorded today series (pantau-calendar rules), which
+    start at each office's own midnight, not the dashboard's WIB "now/d" range."""
+    today_panels = {
+        "overview.json": {"Tepat waktu, hari ini", "Nomor antrean diambil", "Selesai dilayani",
+                          "Tidak jadi dilayani", "Selisih dari target per layanan, hari ini"},
+        "service.json": {"Tepat waktu, hari ini"},
+    }  # fmt: skip
+    for name, titles in today_panels.items():
+        board = boards("id")[name]
+        found = {p["title"]: p for p in panels(board) if p["title"] in titles}
+        assert set(found) == titles, name
+        for title, panel in found.items():
+            for target in panel["targets"]:
+                assert ":today" in target["expr"], f"{name} / {title}"
+                assert "$__range" not in target["expr"], f"{name} / {title}"
+    recorded = {f"office_service:pantau_{n}:today" for n in ("wait_standard", "tickets_issued")}
+    assert recorded | {"office_service:pantau_tickets_closed:today"} <= recorded_names()
+
+
+@pytest.mark.parametrize("name", ["overview.json", "service.json"])
+def test_near_standard_count_is_on_the_office_and_service_dashboards(name: str) -> None:
+    for lang in LANGS:
+        exprs = [t["expr"] for p in panels(boards(lang)[name]) for t in p["targets"]]
+        assert any("pantau_waiting_near_standard" in e for e in exprs), (lang, name)
+
+
+def test_burn_graphs_compare_with_each_services_own_threshold() -> None:
+    board = boards("en")["sla.json"]
+    burn = [p for p in panels(board) if "burn_rate" in p["targets"][0]["expr"]]
+    assert len(burn) == 4
+    for panel, window in zip(burn, ("1h", "6h", "1d", "3d"), strict=True):
+        expr = panel["targets"][0]["expr"]
+        assert f"office_service:pantau_wait_burn_threshold:{window}" in expr
+        assert panel["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"] == 1.0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,9 @@ import pytest
 import typer.main
 import yaml
 
+from dashboards import k8s as generated
+from dashboards.build import GENERATED
+from dashboards.i18n import Lang
 from pantau.cli import cli
 from pantau.settings import GatewaySettings, KafkaSettings, WorkerSettings
 from pantau.standards import Standards, load_standards
@@ -18,7 +23,7 @@ from streams.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
-KUSTOMIZATIONS = [K8S, K8S / "prometheus-operator", K8S / "strimzi"]
+KUSTOMIZATIONS = [K8S, K8S / "prometheus-operator", K8S / "strimzi", K8S / "grafana"]
 SETTINGS: dict[str, type[Any]] = {"worker": WorkerSettings, "gateway": GatewaySettings}
 # Secrets the operator creates (never committed); docs/scaling.md says how.
 EXTERNAL_SECRETS = {"pantau-gateway-tokens", "pantau-kafka-user", "pantau-kafka-ca"}
@@ -126,6 +131,7 @@ def test_manifests_use_stable_api_versions() -> None:
         "PodDisruptionBudget": "policy/v1",
         "HorizontalPodAutoscaler": "autoscaling/v2",
         "ServiceMonitor": "monitoring.coreos.com/v1",
+        "PrometheusRule": "monitoring.coreos.com/v1",
         "KafkaTopic": "kafka.strimzi.io/v1beta2",
         "KafkaUser": "kafka.strimzi.io/v1beta2",
     }
@@ -213,8 +219,19 @@ def test_disruption_budgets_and_the_autoscaler_target_the_deployments() -> None:
     assert (target["kind"], target["name"]) == ("Deployment", "pantau-gateway")
     assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
     gateway = deployments["pantau-gateway"]
-    assert gateway["spec"]["replicas"] == hpa["spec"]["minReplicas"]
     assert all("cpu" in c["resources"]["requests"] for c in containers(gateway))
+
+
+def test_no_static_replicas_on_a_deployment_under_an_autoscaler() -> None:
+    """`kubectl apply` would reset the autoscaler's count to a static `replicas`."""
+    scaled = {
+        (h["spec"]["scaleTargetRef"]["kind"], h["spec"]["scaleTargetRef"]["name"])
+        for h in of_kind("HorizontalPodAutoscaler", everything())
+    }
+    assert scaled
+    for deployment in of_kind("Deployment", everything()):
+        if ("Deployment", deployment["metadata"]["name"]) in scaled:
+            assert "replicas" not in deployment["spec"], deployment["metadata"]["name"]
 
 
 def test_referenced_configmaps_exist_and_secrets_are_documented() -> None:
@@ -337,3 +354,67 @@ def test_kafka_user_may_use_every_topic_and_the_group() -> None:
         for operation in ("Describe", "Read", "Write", "Create"):
             assert allowed("topic", topic, operation), (topic, operation)
     assert allowed("group", app.conf.id, "Read")
+
+
+def test_generated_manifests_are_up_to_date() -> None:
+    stale = generated.stale_manifests()
+    assert not stale, f"out of date: {[str(p) for p in stale]}; run: python -m dashboards"
+
+
+def test_prometheus_rule_is_the_rule_files_group_for_group() -> None:
+    (rule,) = of_kind("PrometheusRule", list(documents(K8S / "prometheus-operator")))
+    groups = []
+    for name in ("recording.yml", "alerts.yml"):
+        path = REPO / "deploy" / "prometheus" / "rules" / name
+        groups += yaml.safe_load(path.read_text())["groups"]
+    assert rule["spec"]["groups"] == groups
+    assert rule["metadata"]["name"] == "pantau"
+
+
+def test_dashboard_configmaps_are_the_generated_dashboards_for_the_sidecar() -> None:
+    maps = of_kind("ConfigMap", list(documents(K8S / "grafana")))
+    expected = {path.relative_to(GENERATED) for path in GENERATED.glob("*/*.json")}
+    found = set()
+    for config_map in maps:
+        meta = config_map["metadata"]
+        assert meta["labels"]["grafana_dashboard"] == "1", meta["name"]
+        (file_name, text) = next(iter(config_map["data"].items()))
+        assert len(config_map["data"]) == 1
+        lang: Lang = "en" if meta["name"].endswith("-en") else "id"
+        assert meta["annotations"]["grafana_folder"] == generated.FOLDERS[lang]
+        assert text == (GENERATED / lang / file_name).read_text(encoding="utf-8"), meta["name"]
+        # kubectl apply keeps the last applied object in an annotation of at most 256 KiB
+        assert len(yaml.safe_dump(config_map)) < 200_000, meta["name"]
+        found.add(Path(lang) / file_name)
+    assert found == expected
+
+
+def kustomize(folder: Path) -> list[dict[str, Any]]:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl not installed: the kustomize build itself is not checked")
+    result = subprocess.run(
+        [kubectl, "kustomize", str(folder)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return [d for d in yaml.safe_load_all(result.stdout) if d is not None]
+
+
+@pytest.mark.parametrize("folder", KUSTOMIZATIONS, ids=lambda p: p.name)
+def test_every_kustomization_builds(folder: Path) -> None:
+    built = kustomize(folder)
+    assert built
+    assert all(d["metadata"]["labels"]["app.kubernetes.io/part-of"] == "pantau" for d in built)
+
+
+def test_one_setting_gives_every_alert_its_absolute_runbook_link() -> None:
+    built = kustomize(K8S / "prometheus-operator")
+    assert not [d for d in built if d["metadata"]["name"] == "pantau-alerting"], "local config"
+    (rule,) = [d for d in built if d["kind"] == "PrometheusRule"]
+    settings = yaml.safe_load((K8S / "prometheus-operator" / "alerting.yaml").read_text())
+    url = settings["data"]["runbook-url"]
+    assert url.startswith("https://")
+    alerting = [r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r]
+    assert alerting
+    for alert in alerting:
+        assert alert["annotations"]["runbook_url"] == f"{url}#{alert['alert'].lower()}"
