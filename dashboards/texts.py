@@ -109,6 +109,19 @@ _QUANTILES = {
     ),
 }
 
+# The same panel on the office overview and the service detail.
+_NEAR_STANDARD = PanelText(
+    Text("Mendekati standar", "Near the standard"),
+    Text(
+        "Warga yang sudah menunggu melewati batas peringatan (warn_at dari waktu tunggu "
+        "maksimal, misalnya 80%) tetapi belum melewati standar. Mereka masih bisa "
+        "dipanggil tepat waktu: panggil mereka lebih dulu atau buka loket tambahan.",
+        "Citizens who have waited past the warning point (warn_at of the maximum "
+        "waiting time, e.g. 80%) but not yet past the standard. They can still be "
+        "called on time: call them first or open another counter.",
+    ),
+)
+
 PANELS: dict[str, PanelText] = {
     # Office overview
     "overview.queue_now": PanelText(
@@ -118,17 +131,7 @@ PANELS: dict[str, PanelText] = {
             "How many citizens are waiting to be called right now.",
         ),
     ),
-    "overview.near_standard_now": PanelText(
-        Text("Mendekati standar", "Near the standard"),
-        Text(
-            "Warga yang sudah menunggu melewati batas peringatan (warn_at dari waktu tunggu "
-            "maksimal, misalnya 80%) tetapi belum melewati standar. Mereka masih bisa "
-            "dipanggil tepat waktu: panggil mereka lebih dulu atau buka loket tambahan.",
-            "Citizens who have waited past the warning point (warn_at of the maximum "
-            "waiting time, e.g. 80%) but not yet past the standard. They can still be "
-            "called on time: call them first or open another counter.",
-        ),
-    ),
+    "overview.near_standard_now": _NEAR_STANDARD,
     "overview.over_standard_now": PanelText(
         Text("Menunggu melewati standar", "Waiting past the standard"),
         Text(
@@ -480,17 +483,7 @@ PANELS: dict[str, PanelText] = {
             "How many citizens are waiting for this service now.",
         ),
     ),
-    "service.near_standard_now": PanelText(
-        Text("Mendekati standar", "Near the standard"),
-        Text(
-            "Warga yang sudah menunggu melewati batas peringatan (warn_at dari waktu tunggu "
-            "maksimal, misalnya 80%) tetapi belum melewati standar. Mereka masih bisa "
-            "dipanggil tepat waktu: panggil mereka lebih dulu atau buka loket tambahan.",
-            "Citizens who have waited past the warning point (warn_at of the maximum "
-            "waiting time, e.g. 80%) but not yet past the standard. They can still be "
-            "called on time: call them first or open another counter.",
-        ),
-    ),
+    "service.near_standard_now": _NEAR_STANDARD,
     "service.over_standard_now": PanelText(
         Text("Menunggu melewati standar", "Waiting past the standard"),
         Text(

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pantau.erlang import Demand, counters_needed, pooled_counters_needed
+from pantau.erlang import Demand
 
 HANDLE_ALPHA = 0.1  # weight of a new visit in the mean time at the counter
 TURNAROUND_ALPHA = 0.1
@@ -367,15 +367,6 @@ class Forecast:
         recent = bisect_right(times, now) - bisect_right(times, now - ARRIVAL_WINDOW)
         span = min(ARRIVAL_WINDOW, max(now - self.first_seen, MIN_RATE_SPAN))
         return recent / span
-
-    @staticmethod
-    def needed(demand: Demand) -> int:
-        d = demand
-        return counters_needed(d.arrivals_per_second, d.handle_seconds, d.target, d.within_seconds)
-
-    @staticmethod
-    def pooled(demands: Iterable[Demand]) -> int:
-        return pooled_counters_needed(list(demands))
 
     # -- durability ----------------------------------------------------------------------------
 

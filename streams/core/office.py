@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from pantau.erlang import counters_needed, pooled_counters_needed
 from pantau.events import (
     FUTURE_SECONDS,
     CounterEvent,
@@ -542,10 +543,10 @@ class OfficeState:
             share = shares.get(service)
             out[service] = Outlook(
                 self._predict(service, now, share),
-                forecast.needed(demand),
+                counters_needed(rate, cycle, demand.target, standard.max_wait),
                 share.split if share is not None else 0.0,
             )
-        return out, forecast.pooled(demands)
+        return out, pooled_counters_needed(demands)
 
     # -- durability --------------------------------------------------------------------------
 
