@@ -25,8 +25,8 @@ LEAVE_ALPHA = 0.05  # weight of a new wait in the share of waits ended by leavin
 ARRIVAL_WINDOW = 1800.0  # arrivals counted for the current rate
 MIN_RATE_SPAN = 300.0  # an office seen for less than this counts its arrivals over this long
 RECENT_CALLS = 10  # calls per counter that say which services it serves
-STALE_SECONDS = 30.0  # a counter's new status reaches the predictions within this long
-REFRESH_CHANGES = 50  # calls and visit ends after which the counters' shares are recomputed
+STALE_SECONDS = 120.0  # a counter's new status or services reach the predictions this soon
+REFRESH_SECONDS = 1800.0  # the means reach the predictions within this long (of event time)
 TURNAROUND_LIMIT = 600.0  # a longer gap between visits is a break, not a turnaround
 PRIOR_HANDLE = 0.6  # before any visit ends, the time at the counter is this times max_processing
 PRIOR_PAUSE = 2700.0  # before any pause ends, a pause lasts this long
@@ -123,10 +123,10 @@ class Forecast:
         self.paused_at: dict[str, float] = {}  # counter -> when its pause began
         self.pause: float | None = None  # mean length of a counter's pause
         self._shares: dict[str, Shares] = {}
-        self._plans: dict[str, Plan] = {}
-        self._changes = 0  # calls and visit ends since the shares were computed
-        self._built_at = float("-inf")
-        self._stale = True
+        self.plans: dict[str, Plan] = {}  # service -> its plan, until `refresh_due`
+        self.refresh_due = float("-inf")  # from this event time the plans are rebuilt
+        self._built_at = float("-inf")  # when the shares were computed
+        self._shares_stale = True  # a counter's status or services changed since
 
     # -- learning ----------------------------------------------------------------------------
 
@@ -140,42 +140,53 @@ class Forecast:
         if times[0] <= at - 2 * ARRIVAL_WINDOW:  # drop the old half at once
             del times[: bisect_right(times, at - ARRIVAL_WINDOW)]
 
-    def wait_ended(
-        self, service: str, left: bool, waited: float = 0.0, predicted: float | None = None
-    ) -> None:
-        self.leave[service] = _ewma(self.leave.get(service, 0.0), float(left), LEAVE_ALPHA)
-        if not left and predicted is not None and predicted >= BIAS_MIN_SECONDS:
-            low, high = BIAS_LIMITS
-            ratio = min(max(waited / predicted, low), high)
-            self.bias[service] = _ewma(self.bias.get(service, 1.0), ratio, BIAS_ALPHA)
+    def left(self, service: str) -> None:
+        """A citizen of `service` gave up waiting (no-show or cancelled)."""
+        self.leave[service] = _ewma(self.leave.get(service, 0.0), 1.0, LEAVE_ALPHA)
 
-    def assigned(self, counter: str, service: str, at: float, queued_at: float) -> None:
-        """A visit of `service` waiting since `queued_at` was called to (or started at)
-        `counter` at `at`."""
+    def called(
+        self,
+        counter: str,
+        service: str,
+        at: float,
+        queued_at: float,
+        predicted: float | None,
+    ) -> None:
+        """A citizen of `service` waiting since `queued_at` (predicted to wait `predicted`)
+        was called to, or started at, `counter` at `at`: one call per visit for its wait."""
+        leave = self.leave.get(service, 0.0)
+        self.leave[service] = leave - LEAVE_ALPHA * leave
+        if predicted is not None and predicted >= BIAS_MIN_SECONDS:
+            low, high = BIAS_LIMITS
+            ratio = min(max((at - queued_at) / predicted, low), high)
+            bias = self.bias.get(service, 1.0)
+            self.bias[service] = bias + BIAS_ALPHA * (ratio - bias)
         recent = self.recent.get(counter)
         if recent is None:
             recent = self.recent[counter] = deque(maxlen=RECENT_CALLS)
-        evicted = recent[0] if len(recent) == recent.maxlen else None
-        if service not in recent:
-            self._stale = True  # it serves one more service now
+        evicted = recent[0] if len(recent) == RECENT_CALLS else None
+        if service != evicted and service not in recent:
+            self._stale()  # it serves one more service now
         recent.append(service)
-        if evicted is not None and evicted not in recent:
-            self._stale = True  # and one fewer
-        self._changes += 1
+        if evicted is not None and evicted != service and evicted not in recent:
+            self._stale()  # and one fewer
         freed = self.freed.pop(counter, None)
         # a turnaround only if this citizen was already waiting when the counter came free
         if freed is not None and queued_at <= freed <= at <= freed + TURNAROUND_LIMIT:
             self.turnaround = _ewma(self.turnaround, at - freed, TURNAROUND_ALPHA)
 
+    def _stale(self) -> None:
+        self._shares_stale = True
+        self.refresh_due = min(self.refresh_due, self._built_at + STALE_SECONDS)
+
     def freed_counter(self, counter: str, service: str, began: float, at: float) -> None:
         """A visit of `service` left `counter` at `at`, having been there since `began`."""
         self.handle[service] = _ewma(self.handle.get(service), max(at - began, 0.0), HANDLE_ALPHA)
         self.freed[counter] = at
-        self._changes += 1
 
     def counter_moved(self, counter: str, before: str, after: str, at: float) -> None:
         """A counter event took `counter` from status `before` to `after` at `at`."""
-        self._stale = True
+        self._stale()
         if after == PAUSED and before == OPEN:
             self.paused_at[counter] = at
         elif before == PAUSED:
@@ -238,28 +249,26 @@ class Forecast:
                     s.overlap[other] = len(pool & theirs) / len(theirs)
         return out
 
-    def cached_plan(
+    def refresh(
         self,
-        service: str,
         now: float,
         counters: Mapping[str, list[Any]],
         busy: Callable[[], Iterable[str]],
         opens_at: Callable[[float], float | None],
-        build: Callable[[Shares | None], Plan],
-    ) -> Plan:
-        """The service's plan for the per-event path: the shares are recomputed when a
-        counter's status changed or after REFRESH_CHANGES calls and visit ends, a plan once
-        per service in between (a few stale free counters and means are cheap)."""
-        if self._changes >= REFRESH_CHANGES or (
-            self._stale and not now - self._built_at < STALE_SECONDS
-        ):
+    ) -> None:
+        """Drop the plans, and recompute the shares if a counter's status or services
+        changed. The per-event path keeps each service's plan until `refresh_due`:
+        STALE_SECONDS after such a change, else REFRESH_SECONDS, for the means (free
+        counters are read live)."""
+        if self._shares_stale:
             self._shares = self.shares(now, counters, busy(), opens_at(now))
-            self._plans.clear()
-            self._changes, self._stale, self._built_at = 0, False, now
-        plan = self._plans.get(service)
-        if plan is None:
-            plan = self._plans[service] = build(self._shares.get(service))
-        return plan
+            self._built_at, self._shares_stale = now, False
+        self.plans.clear()
+        self.refresh_due = now + REFRESH_SECONDS
+
+    def shares_of(self, service: str) -> Shares | None:
+        """The service's shares as of the last `refresh`."""
+        return self._shares.get(service)
 
     def cycle(self, service: str, max_processing: float) -> float:
         """Seconds a counter spends per visit of `service`, its turnaround included."""
@@ -386,10 +395,10 @@ class Forecast:
                 s: [v.serving, v.free, v.later, v.known, v.overlap, v.split, v.open]
                 for s, v in self._shares.items()
             },
-            "plans": {s: p.to_json() for s, p in self._plans.items()},
-            "changes": self._changes,
+            "plans": {s: p.to_json() for s, p in self.plans.items()},
             "built_at": None if self._built_at == float("-inf") else self._built_at,
-            "stale": self._stale,
+            "refresh_due": None if self.refresh_due == float("-inf") else self.refresh_due,
+            "shares_stale": self._shares_stale,
         }
 
     @classmethod
@@ -409,9 +418,9 @@ class Forecast:
             s: Shares(serving, free, [(a, b) for a, b in later], known, dict(overlap), split, o)
             for s, (serving, free, later, known, overlap, split, o) in data["shares"].items()
         }
-        f._plans = {s: Plan.from_json(p) for s, p in data["plans"].items()}
-        f._changes = data["changes"]
-        built = data.get("built_at")
+        f.plans = {s: Plan.from_json(p) for s, p in data["plans"].items()}
+        built, due = data.get("built_at"), data.get("refresh_due")
         f._built_at = float("-inf") if built is None else built
-        f._stale = data["stale"]
+        f.refresh_due = float("-inf") if due is None else due  # older snapshots: refresh now
+        f._shares_stale = data.get("shares_stale", True)
         return f

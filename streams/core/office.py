@@ -324,14 +324,20 @@ class OfficeState:
 
     def _join_queue(self, visit: Visit, at: float) -> None:
         """The visit starts waiting: predict its wait from who is ahead of it now."""
-        service = visit.service
-        plan = self.forecast.cached_plan(
-            service, self.watermark, self.counters, self._busy_counters, self._opens_at,
-            lambda shares: self._plan(service, at, shares),
-        )  # fmt: skip
-        visit.predicted = self.forecast.wait(plan, service, self.waiting, at, self._at_counter)
+        service, forecast = visit.service, self.forecast
+        plan = forecast.plans.get(service) if self.watermark < forecast.refresh_due else None
+        if plan is None:
+            plan = self._fresh_plan(service, at)
+        visit.predicted = forecast.wait(plan, service, self.waiting, at, self._at_counter)
         self.waiting[service] += 1
-        self.forecast.arrived(service, at)
+        forecast.arrived(service, at)
+
+    def _fresh_plan(self, service: str, at: float) -> Plan:
+        forecast, now = self.forecast, self.watermark
+        if now >= forecast.refresh_due:
+            forecast.refresh(now, self.counters, self._busy_counters, self._opens_at)
+        plan = forecast.plans[service] = self._plan(service, at, forecast.shares_of(service))
+        return plan
 
     def _end_wait(self, visit: Visit, at: float, counter: str) -> None:
         service = visit.service
@@ -341,8 +347,7 @@ class OfficeState:
         if visit.predicted is not None:
             self.tally.observe_prediction_error(service, abs(waited - visit.predicted))
         self.waiting[service] -= 1
-        self.forecast.wait_ended(service, False, waited, visit.predicted)
-        self.forecast.assigned(counter, service, at, visit.queued_at)
+        self.forecast.called(counter, service, at, visit.queued_at, visit.predicted)
 
     def _free_counter(self, visit: Visit, at: float) -> None:
         """The visit leaves the counter it was called to or served at."""
@@ -444,7 +449,7 @@ class OfficeState:
             if waited > self._standard(visit.service).max_wait:
                 self.tally.wait_standard[visit.service, "breached"] += 1  # left past the standard
             self.waiting[visit.service] -= 1
-            self.forecast.wait_ended(visit.service, left=True)
+            self.forecast.left(visit.service)
         else:
             self._free_counter(visit, event.ts)
         self._close(visit, outcome, event.ts)

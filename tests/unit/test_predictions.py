@@ -10,7 +10,7 @@ import pytest
 from bench.predictions import evaluate, table
 from pantau.standards import parse_standards
 from producers.simulator import simulate_events
-from streams.core.forecast import Forecast, Shares
+from streams.core.forecast import REFRESH_SECONDS, STALE_SECONDS, Forecast, Shares
 from streams.core.office import OfficeState
 from streams.core.outcomes import Effect
 from streams.core.partition import PartitionState
@@ -101,10 +101,10 @@ def test_before_opening_a_new_service_waits_for_the_doors() -> None:
 def test_counters_share_by_their_recent_calls() -> None:
     f = Forecast()
     for service in ("a", "a", "a", "b"):
-        f.assigned("c1", service, NOW, NOW)
-    f.assigned("c2", "b", NOW, NOW)
+        f.called("c1", service, NOW, NOW, None)
+    f.called("c2", "b", NOW, NOW, None)
     counters = {"c1": ["open", NOW], "c2": ["open", NOW], "c3": ["paused", NOW]}
-    f.assigned("c3", "a", NOW, NOW)
+    f.called("c3", "a", NOW, NOW, None)
     f.paused_at["c3"] = NOW - 600
     f.pause = 1800.0
     got = f.shares(NOW, counters, busy=["c1"], opens_at=None)
@@ -113,6 +113,40 @@ def test_counters_share_by_their_recent_calls() -> None:
     assert got["a"].overlap == {"b": 0.5}  # c1 is one of b's two open counters
     assert (got["b"].serving, got["b"].free) == (2, 1) and got["b"].overlap == {"a": 1.0}
     assert got["b"].split == pytest.approx(1.25)
+
+
+def test_plans_are_kept_between_refreshes_and_a_counter_change_refreshes_them_soon() -> None:
+    f = Forecast()
+    f.called("c1", "a", NOW, NOW, None)
+    counters = {"c1": ["open", NOW]}
+    built: list[float] = []
+
+    def refresh(now: float) -> None:
+        if now >= f.refresh_due:
+            built.append(now)
+            f.refresh(now, counters, list, lambda now: None)
+
+    refresh(NOW)
+    assert f.shares_of("a") is not None and f.shares_of("a").serving == 1  # type: ignore[union-attr]
+    refresh(NOW + REFRESH_SECONDS - 1)  # the means wait for the periodic refresh
+    f.called("c1", "a", NOW + 10, NOW, None)  # the same service again: nothing to refresh
+    refresh(NOW + 20)
+    assert built == [NOW]
+    counters["c1"] = ["paused", NOW + 30]
+    f.counter_moved("c1", "open", "paused", NOW + 30)
+    refresh(NOW + STALE_SECONDS - 1)
+    refresh(NOW + STALE_SECONDS)
+    assert built == [NOW, NOW + STALE_SECONDS]
+    assert f.shares_of("a").serving == 0  # type: ignore[union-attr]
+    again = Forecast.from_json(json.loads(json.dumps(f.to_json())))
+    assert (again.refresh_due, again.shares_of("a")) == (f.refresh_due, f.shares_of("a"))
+
+
+def test_a_snapshot_of_the_previous_version_refreshes_at_its_first_ticket() -> None:
+    data = Forecast().to_json()
+    del data["refresh_due"], data["shares_stale"]
+    data.update(changes=3, stale=False)
+    assert Forecast.from_json(data).refresh_due == float("-inf")
 
 
 def office_day(days: int = 1) -> list[bytes]:
