@@ -42,7 +42,7 @@ clean: services-stop
 # The benchmark of issue #5 on the local broker: throughput, latency, memory, restart.
 # BENCH_EVENTS sizes it; results go to bench/results/latest.json (see docs/performance.md).
 BENCH_EVENTS ?= 1000000
-.PHONY: bench predictions
+.PHONY: bench bench-compare predictions
 # The accuracy of the predicted waits beside a naive estimator (docs/predictions.md).
 predictions: setup
 	$(PY) -m bench.predictions --offices 4 --days 5 --seed 7 --png docs/predictions.png
@@ -50,3 +50,8 @@ predictions: setup
 bench: setup
 	deploy/local/kafka.sh start
 	BENCH_EVENTS=$(BENCH_EVENTS) $(PY) -m bench
+
+# This tree beside another revision, alternating in one run: make bench-compare BASE=HEAD~1
+bench-compare: setup
+	deploy/local/kafka.sh start
+	$(PY) -m bench.compare $(BASE)

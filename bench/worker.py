@@ -86,6 +86,7 @@ class Worker:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    cwd: Path | None = None  # run the code of this tree (python -m puts it first on sys.path)
     proc: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0  # time.time() just before the process was spawned
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
@@ -100,8 +101,9 @@ class Worker:
         log = self.log_path.open("ab")
         self.started_at = time.time()
         self.proc = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env}
-        )
+            args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env},
+            cwd=self.cwd,
+        )  # fmt: skip
         return self
 
     @property
