@@ -36,6 +36,11 @@ ARG PANTAU_UID=10001
 RUN groupadd --system --gid "${PANTAU_UID}" pantau \
     && useradd --system --uid "${PANTAU_UID}" --gid pantau --home-dir /var/lib/pantau \
         --create-home --shell /usr/sbin/nologin pantau
+# WeasyPrint (`pantau report --format pdf`) needs Pango and a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/pantau /opt/pantau
 COPY deploy/docker/healthcheck.py /usr/local/lib/pantau/healthcheck.py
 # In a container the worker (/metrics, /healthz) and the gateway listen on every interface;

@@ -1,4 +1,4 @@
-"""The `pantau` command line: worker, replay, schema, staffing (and the producer tools)."""
+"""The `pantau` command line: worker, replay, schema, staffing, report (and the producer tools)."""
 
 from __future__ import annotations
 
@@ -372,6 +372,105 @@ def staffing(
             sys.stdout.write(plan.render_csv([], office))
         return
     sys.stdout.write(plan.render_csv(rows, office) if csv else plan.render_table(rows, title, lang))
+
+
+@cli.command()
+def report(
+    standards: Annotated[Path | None, typer.Option(help="service standards YAML")] = None,
+    office: Annotated[
+        list[str] | None, typer.Option(help="the office id (repeat, or comma-separated)")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="2026-11 (month), 2026-Q4 (quarter), 2026-S2 (semester) or 2026 (year)"),
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="first day, YYYY-MM-DD, in the office's zone")
+    ] = None,
+    to: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD (included)")] = None,
+    events: Annotated[
+        Path | None, typer.Option(help="a recorded export: events JSONL, replayed through the core")
+    ] = None,
+    prometheus: Annotated[
+        str | None, typer.Option(help="a Prometheus that scrapes the workers, http://HOST:PORT")
+    ] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="any of html,pdf,csv,xlsx (comma-separated)")
+    ] = "html,pdf,csv,xlsx",
+    lang: Annotated[Lang, typer.Option(help="language of the report: id or en")] = Lang.ID,
+    out: Annotated[Path, typer.Option(help="folder to write the reports to")] = Path("."),
+) -> None:
+    """The SKM survey and service-standard evaluation of offices for a period (docs/reports.md)."""
+    from .report import periods
+    from .report.render import FORMATS, write
+    from .staffing import is_configured
+    from .standards import StandardsError, load_standards
+
+    if standards is None:
+        fail("give the standards file: --standards FILE", 2)
+    names = [n.strip() for item in office or [] for n in item.split(",") if n.strip()]
+    if not names:
+        fail("give the office: --office ID", 2)
+    if (events is None) == (prometheus is None):
+        fail("give one of --events FILE.jsonl or --prometheus URL", 2)
+    formats = [f.strip().lower() for f in format_.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        fail(f"--format: {','.join(unknown) or format_!r} is not one of {','.join(FORMATS)}", 2)
+    try:
+        if period is not None and (from_ is not None or to is not None):
+            fail("give --period or --from/--to, not both", 2)
+        if period is not None:
+            chosen = periods.parse_period(period)
+        elif from_ is not None and to is not None:
+            chosen = periods.parse_days(from_, to)
+        else:
+            fail(f"give the period: --period ({periods.PERIOD_HELP}) or --from and --to", 2)
+    except periods.PeriodError as exc:
+        fail(f"period: {exc}", 2)
+    try:
+        rules = load_standards(standards)
+    except StandardsError as exc:
+        fail(str(exc), 2)
+    if events is not None:
+        from .report.build import reports_from_events
+
+        try:
+            data = events.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read {events}: {exc.strerror or exc}", 2)
+        reports, seen, malformed = reports_from_events(
+            data.splitlines(), rules, names, chosen, events.name
+        )
+        for name in names:
+            if not is_configured(rules, name) and not seen[name].events:
+                fail(
+                    f"unknown office {name!r}: not in {standards} and no event of it in {events}", 2
+                )
+        if malformed:
+            typer.echo(f"pantau: {malformed} malformed line(s) in {events} skipped", err=True)
+    else:
+        from .report import prometheus as prom
+
+        assert prometheus is not None
+        try:
+            reports = prom.reports_from_prometheus(prometheus, rules, names, chosen)
+        except prom.PrometheusError as exc:
+            fail(str(exc))
+        for rep in reports:
+            if not is_configured(rules, rep.office) and rep.current.empty and not rep.has_previous:
+                fail(f"unknown office {rep.office!r}: not in {standards} and no series of it in "
+                     f"Prometheus at {prometheus}", 2)  # fmt: skip
+    for rep in reports:
+        for note in rep.notes:
+            if note[0] in ("no_data", "no_data_all"):
+                typer.echo(f"pantau: {rep.office}: {rep.word(note, 'en')}", err=True)
+        try:
+            written = write(rep, formats, lang.value, out)
+        except OSError as exc:
+            fail(f"cannot write to {out}: {exc.strerror or exc}")
+        for path in written:
+            typer.echo(str(path))
 
 
 def _query_range(url: str, queries: dict[str, str], start: float, end: float) -> dict[str, Any]:

@@ -18,7 +18,7 @@
 #   PANTAU_RUNBOOK_URL      where docs/runbooks.md is published (absolute URL); every alert's
 #                           runbook_url becomes <it>#<alert> (default: the URL in the rules,
 #                           https://github.com/example/pantau/blob/main/docs/runbooks.md)
-#   PROMETHEUS_RETENTION    TSDB retention (default 15d)
+#   PROMETHEUS_RETENTION    TSDB retention (default 400d: a yearly `pantau report`)
 # `start` on a running Prometheus re-renders the config and reloads it.
 set -euo pipefail
 
@@ -112,7 +112,7 @@ start() {
     nohup prometheus \
         --config.file="$CONFIG" \
         --storage.tsdb.path="$DATA" \
-        --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-15d}" \
+        --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-400d}" \
         --web.listen-address="127.0.0.1:$PORT" \
         --web.enable-lifecycle \
         >>"$LOG" 2>&1 </dev/null &

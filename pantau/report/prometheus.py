@@ -1,0 +1,246 @@
+"""Reports from a live deployment: increase() over the period from Prometheus's HTTP API."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pantau.standards import Standards
+from streams.core.tally import BUCKETS
+
+from .document import Note, Report
+from .figures import figures
+from .periods import Period
+from .totals import Totals
+
+HOUR = 3600.0
+Fetch = Callable[[str, Mapping[str, str | float]], Any]  # API path, parameters -> JSON
+
+
+class PrometheusError(RuntimeError):
+    """Prometheus could not be reached or answered something else than a query result."""
+
+
+def _selector(office: str) -> str:
+    escaped = office.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{{office="{escaped}"}}'
+
+
+# name -> (metric, labels summed by); histogram buckets keep `le`
+_COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "issued": ("pantau_tickets_issued_total", ("service",)),
+    "closed": ("pantau_tickets_closed_total", ("service", "outcome")),
+    "wait_standard": ("pantau_wait_standard_total", ("service", "result")),
+    "processing_standard": ("pantau_processing_standard_total", ("service", "result")),
+    "wait_buckets": ("pantau_wait_seconds_bucket", ("service", "le")),
+    "processing_buckets": ("pantau_processing_seconds_bucket", ("service", "le")),
+    "transfers": ("pantau_transfers_total", ("from_service", "to_service")),
+    "live_breaches": ("pantau_live_breaches_total", ("service",)),
+    "open_seconds": ("pantau_counter_open_seconds_total", ("counter",)),
+    "busy_seconds": ("pantau_counter_busy_seconds_total", ("counter",)),
+    "feedback": ("pantau_feedback_responses_total", ("service",)),
+    "element_answers": ("pantau_feedback_element_responses_total", ("service", "element")),
+    "element_points": ("pantau_feedback_score_points_total", ("service", "element")),
+}
+
+
+def instant_queries(office: str, seconds: int) -> dict[str, str]:
+    """Per Totals field, the increase over the `seconds` before the evaluation time.
+
+    During a handover two workers may both have an office's series for a while: summing
+    adds their increases, as the contract's per-worker series are meant to be summed.
+    """
+    o = _selector(office)
+    return {
+        name: f"sum by ({', '.join(labels)}) (increase({metric}{o}[{seconds}s]))"
+        for name, (metric, labels) in _COUNTERS.items()
+    }
+
+
+def hourly_query(office: str) -> str:
+    """Tickets issued in the hour before each step: the heatmap, and where data exists."""
+    return f"sum(increase(pantau_tickets_issued_total{_selector(office)}[1h]))"
+
+
+def _check(body: Any, kind: str) -> list[Any]:
+    if not isinstance(body, dict):
+        raise PrometheusError("the answer is not a JSON object")
+    if body.get("status") != "success":
+        kind_, reason = body.get("errorType", "error"), body.get("error", "no reason given")
+        raise PrometheusError(f"{kind_}: {reason}")
+    data = body.get("data")
+    if not isinstance(data, dict) or data.get("resultType") != kind:
+        raise PrometheusError(f"the answer is not a {kind}")
+    result = data.get("result")
+    if not isinstance(result, list):
+        raise PrometheusError(f"the answer is not a {kind}")
+    return result
+
+
+def parse_vector(body: Any, labels: Sequence[str]) -> dict[tuple[str, ...], float]:
+    """An instant query's vector as {label values: value}; NaN and infinities left out."""
+    out: dict[tuple[str, ...], float] = {}
+    try:
+        for series in _check(body, "vector"):
+            metric = series.get("metric", {})
+            value = float(series["value"][1])
+            if math.isfinite(value):
+                key = tuple(str(metric.get(label, "")) for label in labels)
+                out[key] = out.get(key, 0.0) + value
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise PrometheusError(f"unexpected shape of the vector ({exc!r})") from None
+    return out
+
+
+def parse_series(body: Any) -> dict[float, float]:
+    """A range query of one series (no labels) as {time: value}."""
+    out: dict[float, float] = {}
+    try:
+        for series in _check(body, "matrix"):
+            for at, text in series["values"]:
+                value = float(text)
+                if math.isfinite(value):
+                    out[float(at)] = out.get(float(at), 0.0) + value
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PrometheusError(f"unexpected shape of the matrix ({exc!r})") from None
+    return out
+
+
+_BOUNDS = {f"{float(b)}": i for i, b in enumerate(BUCKETS)} | {"+Inf": len(BUCKETS)}
+
+
+def _bucket(le: str) -> int | None:
+    try:
+        return _BOUNDS.get(f"{float(le)}", len(BUCKETS) if float(le) == math.inf else None)
+    except ValueError:
+        return None
+
+
+def totals_from(answers: Mapping[str, Any]) -> Totals:
+    """Totals from the answers to `instant_queries` (cumulative buckets made per bucket)."""
+    t = Totals()
+    for name, (_metric, labels) in _COUNTERS.items():
+        vector = parse_vector(answers[name], labels)
+        target = getattr(t, name)
+        if name.endswith("_buckets"):
+            cumulative: dict[str, dict[int, float]] = {}
+            for (service, le), value in vector.items():
+                i = _bucket(le)
+                if i is not None:
+                    cumulative.setdefault(service, {})[i] = value
+            for service, by_bound in cumulative.items():
+                below = 0.0
+                for i in range(len(BUCKETS) + 1):
+                    running = max(by_bound.get(i, below), below)
+                    target[service, i] = running - below
+                    below = running
+        else:
+            for key, value in vector.items():
+                target[key[0] if len(key) == 1 else key] = max(value, 0.0)
+    return t
+
+
+def gaps(hours: Mapping[float, float], start: float, end: float) -> list[tuple[float, float]]:
+    """The stretches [a, b) of whole hours from `start` to `end` without a data point
+    (each point at t stands for the hour before t)."""
+    out: list[tuple[float, float]] = []
+    t = start + HOUR
+    while t <= end + 1e-6:
+        if t not in hours:
+            if out and out[-1][1] == t - HOUR:
+                out[-1] = (out[-1][0], t)
+            else:
+                out.append((t - HOUR, t))
+        t += HOUR
+    return out
+
+
+def http_fetch(url: str) -> Fetch:
+    """A Fetch that asks the Prometheus at `url` (GET /api/v1/...)."""
+    import httpx
+
+    base = url.rstrip("/")
+
+    def fetch(path: str, params: Mapping[str, str | float]) -> Any:
+        try:
+            reply = httpx.get(f"{base}{path}", params=dict(params), timeout=60.0)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise PrometheusError(f"cannot reach Prometheus at {url}: {reason}") from None
+        try:
+            return reply.json()
+        except ValueError:
+            raise PrometheusError(
+                f"Prometheus at {url} answered HTTP {reply.status_code}, not JSON: "
+                "is it a Prometheus?"
+            ) from None
+
+    return fetch
+
+
+def _window(
+    fetch: Fetch, office: str, start: float, end: float, now: float
+) -> tuple[Totals, dict[float, float], float]:
+    """The totals of [start, min(end, now)], its hourly tickets and the instant it ends."""
+    until = min(end, math.floor(now / HOUR) * HOUR if now < end else end)
+    if until - start < HOUR:
+        return Totals(), {}, until
+    seconds = int(until - start)
+    answers = {
+        name: fetch("/api/v1/query", {"query": query, "time": until})
+        for name, query in instant_queries(office, seconds).items()
+    }
+    totals = totals_from(answers)
+    hourly = parse_series(
+        fetch(
+            "/api/v1/query_range",
+            {"query": hourly_query(office), "start": start + HOUR, "end": until, "step": HOUR},
+        )
+    )
+    return totals, hourly, until
+
+
+def reports_from_prometheus(
+    url: str | Fetch, standards: Standards, offices: Sequence[str], period: Period,
+    now: float | None = None,
+) -> list[Report]:  # fmt: skip
+    """One report per office from the Prometheus at `url` (or a Fetch, for tests)."""
+    fetch = http_fetch(url) if isinstance(url, str) else url
+    source = url if isinstance(url, str) else "(test)"
+    at = time.time() if now is None else now
+    previous, reports = period.previous(), []
+    for office in offices:
+        zone = standards.zone_of(office)
+        start, end = period.bounds(zone)
+        prev_start, _ = previous.bounds(zone)
+        current, hourly, until = _window(fetch, office, start, end, at)
+        before, prev_hourly, _ = _window(fetch, office, prev_start, start, at)
+        for t, n in hourly.items():
+            local = datetime.fromtimestamp(t - HOUR, zone)
+            current.issued_by_hour[local.weekday() * 24 + local.hour] += max(n, 0.0)
+        notes: list[Note] = []
+        windows = (("this_period", start, min(end, until), hourly),
+                   ("prev_period", prev_start, start, prev_hourly))  # fmt: skip
+        for label, a, b, points in windows:
+            what: Note = (label, {})
+            if not points:
+                notes.append(("no_data_all", {"what": what}))
+                continue
+            for x, y in gaps(points, a, b):
+                notes.append(("no_data", {"what": what, "a": datetime.fromtimestamp(x, zone),
+                                          "b": datetime.fromtimestamp(y, zone)}))  # fmt: skip
+            if label == "this_period" and until < end:
+                notes.append(("not_over", {"at": datetime.fromtimestamp(until, zone)}))
+        reports.append(
+            Report(
+                office, standards.office_name(office) or office, standards.timezone_of(office),
+                period, previous, figures(current, standards, office),
+                figures(before, standards, office), bool(prev_hourly),
+                ("prometheus_source", {"url": source}), tuple(notes),
+                datetime.fromtimestamp(at, zone),
+            )
+        )  # fmt: skip
+    return reports
