@@ -12,11 +12,31 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 
+from . import __version__
 from .settings import ClockMode, KafkaSettings, WorkerSettings
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"pantau {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version, exit"
+        ),
+    ] = False,
+) -> None:
+    pass
+
 
 Broker = Annotated[str | None, typer.Option(help="Kafka HOST:PORT [env PANTAU_BROKER]")]
 Prefix = Annotated[str | None, typer.Option(help="topic prefix [env PANTAU_TOPIC_PREFIX]")]
