@@ -13,6 +13,8 @@ import yaml
 
 from pantau.events import ID_PATTERN
 
+from . import yaml12
+
 __all__ = [
     "BUILTIN_STANDARD",
     "DAYS",
@@ -255,7 +257,7 @@ def load_standards(path: str | os.PathLike[str]) -> Standards:
 def parse_standards(text: str, source: str) -> Standards:
     """Validate the text of a standards file; source names it in error messages."""
     try:
-        document = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
+        document = yaml12.load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -263,6 +265,10 @@ def parse_standards(text: str, source: str) -> Standards:
         raise StandardsError(source, where, f"invalid YAML: {reason}") from None
     except (yaml.YAMLError, ValueError) as exc:
         raise StandardsError(source, "", f"invalid YAML: {' '.join(str(exc).split())}") from None
+    if document is None:  # nothing but blanks and comments: a file emptied by mistake
+        raise StandardsError(
+            source, "", "the file is empty; write {} to use the built-in defaults only"
+        )
     try:
         return _build(document)
     except _Invalid as exc:
@@ -470,57 +476,3 @@ def _label(key: object) -> str:
 
 def _kind(value: object) -> str:
     return "null" if value is None else f"{type(value).__name__} {value!r}"
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 core scalars and no duplicate keys.
-
-    PyYAML follows YAML 1.1, where `max_wait: 1:30` is the number 90 (base 60), `010` is 8
-    and an office called `no` is False: silent surprises in a standards file.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str | int | float | bool) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f"found duplicate key {key!r}",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+.0123456789"),
-)
-
-
-def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
-    assert isinstance(node, yaml.ScalarNode)
-    return int(loader.construct_scalar(node))  # decimal only: no octal, no base 60
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)

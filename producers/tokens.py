@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from pantau import yaml12
 from pantau.events import ID_PATTERN
 
 __all__ = ["ALL_OFFICES", "Grant", "TokenTable", "TokensError", "load_tokens", "parse_tokens"]
@@ -76,7 +77,7 @@ def load_tokens(path: str | os.PathLike[str]) -> TokenTable:
 def parse_tokens(text: str, source: str) -> TokenTable:
     """Validate the text of a tokens file: a mapping of token to office ids or "*"."""
     try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
+        document = yaml12.load(text, secret_keys=True)  # YAML 1.2: `no` is a string
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else ""
@@ -112,20 +113,3 @@ def _grant(value: Any, source: str, where: str) -> Grant:
     if ALL_OFFICES in items:
         return Grant(frozenset(), all_offices=True)
     return Grant(frozenset(items))
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses a token written twice (PyYAML would keep the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str | int | float | bool):
-                continue  # not a valid token anyway; parse_tokens says why
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a token is listed twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)

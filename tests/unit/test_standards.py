@@ -162,10 +162,21 @@ def test_empty_standards_use_the_builtin_values() -> None:
     assert standards.office_name("any") is None
 
 
-@pytest.mark.parametrize("text", ["", "# nothing\n", "offices:\n", "offices: {a: {services: }}"])
-def test_empty_files_are_valid(text: str) -> None:
+@pytest.mark.parametrize(
+    "text", ["{}", "{}  # defaults only\n", "offices:\n", "offices: {a: {services: }}"]
+)
+def test_explicitly_empty_files_mean_the_defaults(text: str) -> None:
     standards = parse_standards(text, "empty.yaml")
     assert standards.lookup("a", "s") == BUILTIN_STANDARD
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# nothing\n", "---\n"])
+def test_an_emptied_file_is_an_error_not_no_standards(text: str) -> None:
+    with pytest.raises(StandardsError) as caught:
+        parse_standards(text, "empty.yaml")
+    assert str(caught.value) == (
+        "empty.yaml: (top level): the file is empty; write {} to use the built-in defaults only"
+    )
 
 
 def test_lookups_are_cached() -> None:

@@ -127,7 +127,7 @@ def test_warn_at_lookup(office: str, service: str, warn_at: float, warn_seconds:
 
 
 def test_builtin_warn_at() -> None:
-    standard = parse_standards("", "t.yaml").lookup("a", "b")
+    standard = parse_standards("{}", "t.yaml").lookup("a", "b")
     assert standard == Standard(1800.0, 900.0, 0.9, 0.8)
     assert standard.warn_seconds == 1440.0
 
