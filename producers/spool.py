@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+
+import filelock
 
 __all__ = ["Spool", "SpoolBusy", "SpoolFull", "SpooledEvent"]
 
@@ -67,7 +67,7 @@ class Spool:
         self.path = Path(path)
         self.max_events = max_events
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_file = _lock(self.path)
+        self._lock = _lock(self.path)
         self._mutex = threading.Lock()
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -78,7 +78,7 @@ class Spool:
             self._db.execute(_SCHEMA)
             self._count = int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
         except sqlite3.Error:
-            self._lock_file.close()
+            self._lock.release()
             raise
 
     def __len__(self) -> int:
@@ -137,14 +137,15 @@ class Spool:
     def close(self) -> None:
         with self._mutex:
             self._db.close()
-            self._lock_file.close()
+            self._lock.release()
 
 
-def _lock(path: Path) -> IO[bytes]:
-    lock_file = open(f"{path}.lock", "ab")  # noqa: SIM115 - held open as the lock
+def _lock(path: Path) -> filelock.BaseFileLock:
+    # filelock: an OS lock on Linux, macOS and Windows (many kiosks run Windows); held by
+    # the object, not the thread, since `close` may run on another thread.
+    lock = filelock.FileLock(f"{path}.lock", blocking=False, thread_local=False)
     try:
-        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock_file.close()
+        lock.acquire()
+    except filelock.Timeout:
         raise SpoolBusy(f"spool {path} is in use by another process") from None
-    return lock_file
+    return lock

@@ -124,3 +124,12 @@ def test_a_killed_process_loses_no_appended_event(tmp_path: Path) -> None:
     kept = spool.peek(1000)
     assert [e.seq for e in kept] == confirmed
     assert [e.event_id for e in kept] == [f"e{i}" for i in range(150)]
+
+
+def test_the_client_imports_without_fcntl_as_on_windows() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['fcntl'] = None; import producers.client, producers.spool"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
