@@ -38,6 +38,14 @@ def _options(
     pass
 
 
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    CRITICAL = "critical"
+
+
 Broker = Annotated[str | None, typer.Option(help="Kafka HOST:PORT [env PANTAU_BROKER]")]
 Prefix = Annotated[str | None, typer.Option(help="topic prefix [env PANTAU_TOPIC_PREFIX]")]
 
@@ -78,14 +86,14 @@ def worker(
     partitions: Annotated[
         int | None, typer.Option(help="partitions of created topics [env PANTAU_PARTITIONS]")
     ] = None,
-    log_level: Annotated[str, typer.Option(help="worker log level")] = "warning",
+    log_level: Annotated[LogLevel, typer.Option(help="worker log level")] = LogLevel.WARNING,
 ) -> None:
     """Consume events, apply the contract, expose /metrics."""
     from streams.app import create_app
     from streams.faust_adapter import bounded_worker
 
     from .standards import Standards, StandardsError, load_standards
-    from .topics import BrokerUnavailable, ensure_topics
+    from .topics import BrokerUnavailable, TopicsError, ensure_topics
 
     settings: WorkerSettings = settings_from(
         WorkerSettings, standards=standards, clock=clock, topic_prefix=topic_prefix,
@@ -95,14 +103,38 @@ def worker(
         rules = load_standards(settings.standards) if settings.standards else Standards.empty()
     except StandardsError as exc:
         fail(str(exc), 2)
+    _check_data_dir(settings.data_dir)
+    _check_port_free(settings.web_host, settings.web_port)
     try:
         ensure_topics(settings)
-    except BrokerUnavailable as exc:
+    except (BrokerUnavailable, TopicsError) as exc:
         fail(str(exc))
     app, _ = create_app(settings, rules)
-    logging.getLogger("faust").setLevel(log_level.upper())
+    logging.getLogger("faust").setLevel(log_level.value.upper())
     worker_class = bounded_worker(settings.shutdown_seconds)
-    worker_class(app, loglevel=log_level, quiet=True).execute_from_commandline()
+    worker_class(app, loglevel=log_level.value, quiet=True).execute_from_commandline()
+
+
+def _check_data_dir(path: Path) -> None:
+    """Exit 2 with one line unless the worker can keep its data in `path`."""
+    if path.exists() and not path.is_dir():
+        fail(f"--data-dir {path}: is a file, not a folder", 2)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"--data-dir {path}: cannot create it: {exc.strerror or exc}", 2)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Exit 1 with one line if the web port is taken, before anything else starts."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"--web-port {port}: cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 @cli.command()
@@ -169,7 +201,7 @@ def gateway(
     ] = None,
     topic_prefix: Prefix = None,
     broker: Broker = None,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+    log_level: Annotated[LogLevel, typer.Option(help="uvicorn log level")] = LogLevel.INFO,
 ) -> None:
     """Accept events over HTTP (POST /v1/events, bearer tokens) and send them to Kafka."""
     import uvicorn
@@ -191,7 +223,7 @@ def gateway(
         fail(str(exc), 2)
     app = create_gateway(settings, table)
     uvicorn.run(
-        app, host=settings.gateway_host, port=settings.gateway_port, log_level=log_level.lower()
+        app, host=settings.gateway_host, port=settings.gateway_port, log_level=log_level.value
     )
 
 

@@ -7,13 +7,17 @@ from contextlib import suppress
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import InvalidReplicationFactorError, KafkaError, TopicAlreadyExistsError
 
 from .settings import KafkaSettings
 
 
 class BrokerUnavailable(RuntimeError):
     """The Kafka broker could not be reached."""
+
+
+class TopicsError(RuntimeError):
+    """The broker refused to create pantau's topics."""
 
 
 def check_reachable(broker: str, timeout_s: float = 5.0) -> None:
@@ -68,8 +72,18 @@ def ensure_topics(settings: KafkaSettings) -> list[str]:
                 )
                 for t in missing
             ]
-            with suppress(TopicAlreadyExistsError):  # another worker created it first
-                admin.create_topics(new)
+            try:
+                with suppress(TopicAlreadyExistsError):  # another worker created it first
+                    admin.create_topics(new)
+            except InvalidReplicationFactorError:
+                brokers = len(admin.describe_cluster().get("brokers") or [])
+                raise TopicsError(
+                    f"cannot create {', '.join(missing)}: a replication factor of "
+                    f"{settings.replication_factor} needs that many brokers, the cluster at "
+                    f"{settings.broker} has {brokers} (set PANTAU_REPLICATION_FACTOR)"
+                ) from None
+            except KafkaError as exc:
+                raise TopicsError(f"cannot create {', '.join(missing)}: {exc}") from None
         return missing
     finally:
         admin.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -154,3 +156,42 @@ def test_staffing_reads_a_prometheus_that_scrapes_the_worker(
         assert bad.stderr.startswith("pantau: error: unknown office 'kantor-entah': ")
     finally:
         subprocess.run([script, "stop"], check=False, env=env, capture_output=True, timeout=60)
+
+
+def test_a_replication_factor_above_the_brokers_is_one_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*PANTAU, "worker", "--topic-prefix", f"rf{time.time_ns()}", "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "PANTAU_REPLICATION_FACTOR": "3"},
+    )  # fmt: skip
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "replication factor of 3 needs that many brokers" in lines[0]
+    assert "has 1 (set PANTAU_REPLICATION_FACTOR)" in lines[0]
+
+
+def test_a_data_dir_that_is_a_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    a_file = tmp_path / "data"
+    a_file.write_text("not a folder")
+    done = run_pantau("worker", "--data-dir", str(a_file), "--broker", "127.0.0.1:9")
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"pantau: error: --data-dir {a_file}: is a file, not a folder"
+
+
+def test_a_web_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_pantau("worker", "--web-port", str(port), "--data-dir", str(tmp_path))
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"pantau: error: --web-port {port}: ")
+    assert "in use" in lines[0]
+
+
+@pytest.mark.parametrize("command", ["worker", "gateway"])
+def test_an_unknown_log_level_is_refused_by_name(command: str) -> None:
+    done = run_pantau(command, "--log-level", "loud")
+    assert done.returncode == 2
+    assert "'loud' is not one of" in done.stderr and "--log-level" in done.stderr
