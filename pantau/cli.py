@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -283,6 +284,7 @@ def simulate(
     from producers.sinks import ClientSink, FileSink, LineProgress, pump
     from producers.spool import SpoolBusy
 
+    from .events import ID_PATTERN
     from .settings import SimulateSettings
     from .standards import Standards, StandardsError, load_standards
 
@@ -308,8 +310,13 @@ def simulate(
         )
     except ValueError:
         fail(f"--date: {date!r} is not a date YYYY-MM-DD", 2)
-    names = [name for item in offices or [] for name in item.split(",") if name.strip()]
-    plans = plan_offices(rules, [n.strip() for n in names] or None, offices_count)
+    names = [name.strip() for item in offices or [] for name in item.split(",") if name.strip()]
+    for name in names:
+        if not re.fullmatch(ID_PATTERN, name):
+            fail(f"--offices: {name!r} is not an office id (must match {ID_PATTERN})", 2)
+    if out is not None and not out.parent.is_dir():
+        fail(f"--out {out}: the folder {out.parent} does not exist", 2)
+    plans = plan_offices(rules, names or None, offices_count)
     begin = day_start(first_day, tz_name)
     days = max(1, -(-int(seconds) // 86400))
     timed = simulate_timed(
@@ -549,15 +556,22 @@ def _query_range(url: str, queries: dict[str, str], start: float, end: float) ->
     return answers
 
 
+MAX_SIMULATED_DAYS = 366  # a year of office days is already millions of events
+
+
 def _sim_duration(text: str) -> float:
     from .standards import parse_duration
 
     try:
         if text.endswith("d") and text[:-1].isdigit() and int(text[:-1]) > 0:
-            return int(text[:-1]) * 86400.0
-        return parse_duration(text)
+            seconds = int(text[:-1]) * 86400.0
+        else:
+            seconds = parse_duration(text)
     except ValueError as exc:
         fail(f"--duration: {exc}; or a number of days such as 2d", 2)
+    if seconds > MAX_SIMULATED_DAYS * 86400:
+        fail(f"--duration: {text} is more than {MAX_SIMULATED_DAYS} days", 2)
+    return seconds
 
 
 def _sim_speed(text: str) -> float | None:

@@ -58,6 +58,8 @@ def test_duration_cuts_the_day(tmp_path: Path) -> None:
         (["--duration", "soon"], "--duration: 'soon' is not a duration"),
         (["--date", "23/11/2026"], "--date: '23/11/2026' is not a date YYYY-MM-DD"),
         (["--standards", "/nonexistent.yaml"], "/nonexistent.yaml: (top level): cannot read"),
+        (["--duration", "400d"], "--duration: 400d is more than 366 days"),
+        (["--offices", "ok,BAD ID"], "--offices: 'BAD ID' is not an office id (must match "),
     ],
 )
 def test_bad_flags_stop_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
@@ -65,3 +67,10 @@ def test_bad_flags_stop_with_one_line(tmp_path: Path, args: list[str], message: 
     assert done.exit_code == 2
     [line] = done.stderr.splitlines()
     assert line.startswith("pantau: error: ") and message in line
+
+
+def test_out_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "x.jsonl"
+    done = CliRunner().invoke(cli, ["simulate", "--no-progress", "--out", str(out)])
+    assert done.exit_code == 2
+    assert done.stderr == f"pantau: error: --out {out}: the folder {out.parent} does not exist\n"
