@@ -7,7 +7,12 @@ from contextlib import suppress
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import InvalidReplicationFactorError, KafkaError, TopicAlreadyExistsError
+from kafka.errors import (
+    InvalidReplicationFactorError,
+    KafkaError,
+    KafkaTimeoutError,
+    TopicAlreadyExistsError,
+)
 
 from .settings import KafkaSettings
 
@@ -33,14 +38,24 @@ def check_reachable(broker: str, timeout_s: float = 5.0) -> None:
     raise BrokerUnavailable(f"cannot reach the Kafka broker at {'; '.join(errors)}")
 
 
+# A server that accepts TCP but does not answer as Kafka (a wrong port) fails after this.
+BOOTSTRAP_SECONDS = 5.0
+
+
 def admin_client(settings: KafkaSettings, timeout_s: float = 10.0) -> KafkaAdminClient:
     check_reachable(settings.broker)
     try:
         return KafkaAdminClient(
             client_id="pantau-admin",
             request_timeout_ms=int(timeout_s * 1000),
+            bootstrap_timeout_ms=int(BOOTSTRAP_SECONDS * 1000),
             **settings.kafka_python_options(),
         )
+    except KafkaTimeoutError:
+        raise BrokerUnavailable(
+            f"{settings.broker} accepts connections but did not answer as a Kafka broker within "
+            f"{BOOTSTRAP_SECONDS:.0f} s (is it the broker's port? PANTAU_BROKER)"
+        ) from None
     except (KafkaError, OSError) as exc:
         raise BrokerUnavailable(
             f"cannot reach the Kafka broker at {settings.broker}: {exc}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -195,3 +197,28 @@ def test_an_unknown_log_level_is_refused_by_name(command: str) -> None:
     done = run_pantau(command, "--log-level", "loud")
     assert done.returncode == 2
     assert "'loud' is not one of" in done.stderr and "--log-level" in done.stderr
+
+
+def test_a_port_that_is_not_kafka_is_one_line(tmp_path: Path) -> None:
+    accepted: list[socket.socket] = []
+    with socket.socket() as not_kafka:
+        not_kafka.bind(("127.0.0.1", 0))
+        not_kafka.listen()
+        port = not_kafka.getsockname()[1]
+
+        def accept() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    accepted.append(not_kafka.accept()[0])  # and never answer
+
+        threading.Thread(target=accept, daemon=True).start()
+        done = run_pantau("worker", "--broker", f"127.0.0.1:{port}", "--data-dir", str(tmp_path))
+    for conn in accepted:
+        conn.close()
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0] == (
+        f"pantau: error: 127.0.0.1:{port} accepts connections but did not answer as a Kafka "
+        "broker within 5 s (is it the broker's port? PANTAU_BROKER)"
+    )
