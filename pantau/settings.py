@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,13 @@ class SaslMechanism(StrEnum):
     SCRAM_SHA_512 = "SCRAM-SHA-512"
 
 
+# A host name, IPv4 address or [IPv6] address, then a port 1..65535.
+_HOST_PORT = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+    r":(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+)
+
+
 class KafkaSettings(BaseSettings):
     """Where the broker is and which topics to use."""
 
@@ -48,6 +56,16 @@ class KafkaSettings(BaseSettings):
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
     ssl_cafile: Path | None = Field(None, description="CA bundle that signed the brokers' certs")
+
+    @field_validator("broker")
+    @classmethod
+    def _host_ports(cls, value: str) -> str:
+        for server in value.split(","):
+            if not _HOST_PORT.fullmatch(server.strip()):
+                raise ValueError(
+                    f"{server.strip()!r} is not HOST:PORT (a list: HOST:PORT,HOST:PORT)"
+                )
+        return value
 
     @model_validator(mode="after")
     def _sasl_complete(self) -> KafkaSettings:

@@ -31,7 +31,8 @@ def check_reachable(broker: str, timeout_s: float = 5.0) -> None:
     for server in broker.split(","):
         host, _, port = server.strip().rpartition(":")
         try:
-            socket.create_connection((host or "localhost", int(port)), timeout=timeout_s).close()
+            address = (host.strip("[]") or "localhost", int(port))
+            socket.create_connection(address, timeout=timeout_s).close()
             return
         except (OSError, ValueError) as exc:
             errors.append(f"{server.strip()}: {exc}")
