@@ -158,6 +158,40 @@ def replay(
     typer.echo(f"sent {sent} messages to {settings.events_topic}")
 
 
+class CheckKind(StrEnum):
+    STANDARDS = "standards"
+    TOKENS = "tokens"
+    EVENTS = "events"
+
+
+@cli.command()
+def check(
+    kind: Annotated[CheckKind, typer.Argument(help="standards, tokens or events (JSONL)")],
+    file: Annotated[Path, typer.Argument(help="the file to check")],
+) -> None:
+    """Check a file offline and print each problem with its line or path; exit 1 if any."""
+    from . import check as checks
+
+    if not file.is_file():
+        fail(f"{file}: no such file", 2)
+    if kind is CheckKind.EVENTS:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            fail(f"{file}: cannot read it: {exc.strerror or exc}", 2)
+        problems = list(checks.check_events(data.splitlines()))
+        what = f"{sum(1 for line in data.splitlines() if line.strip())} events"
+    elif kind is CheckKind.STANDARDS:
+        problems, what = list(checks.check_standards(file)), "standards file"
+    else:
+        problems, what = list(checks.check_tokens(file)), "tokens file"
+    for problem in problems:
+        typer.echo(f"{file}: {problem}")
+    if problems:
+        fail(f"{file}: {len(problems)} problem(s)")
+    typer.echo(f"{file}: {what}, no problem")
+
+
 class SchemaKind(StrEnum):
     EVENT = "event"
     STANDARDS = "standards"
