@@ -13,7 +13,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 
-from . import __version__
+from . import __version__, logs
+from .logs import LogFormat
 from .settings import ClockMode, KafkaSettings, WorkerSettings
 
 cli = typer.Typer(
@@ -36,7 +37,7 @@ def _options(
         ),
     ] = False,
 ) -> None:
-    pass
+    logs.configure("warning")  # worker and gateway set their own --log-level and --log-format
 
 
 class LogLevel(StrEnum):
@@ -47,6 +48,9 @@ class LogLevel(StrEnum):
     CRITICAL = "critical"
 
 
+LogFormatOption = Annotated[
+    LogFormat, typer.Option(help="text (time level logger message) or json (one per line)")
+]
 Broker = Annotated[str | None, typer.Option(help="Kafka HOST:PORT [env PANTAU_BROKER]")]
 Prefix = Annotated[str | None, typer.Option(help="topic prefix [env PANTAU_TOPIC_PREFIX]")]
 
@@ -88,6 +92,7 @@ def worker(
         int | None, typer.Option(help="partitions of created topics [env PANTAU_PARTITIONS]")
     ] = None,
     log_level: Annotated[LogLevel, typer.Option(help="worker log level")] = LogLevel.WARNING,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Consume events, apply the contract, expose /metrics."""
     from streams.app import create_app
@@ -104,16 +109,32 @@ def worker(
         rules = load_standards(settings.standards) if settings.standards else Standards.empty()
     except StandardsError as exc:
         fail(str(exc), 2)
+    logs.configure(log_level.value, log_format)
     _check_data_dir(settings.data_dir)
     _check_port_free(settings.web_host, settings.web_port)
     try:
-        ensure_topics(settings)
+        with logs.quiet("kafka"):  # kafka-python's retries: the one line below says it all
+            ensure_topics(settings)
     except (BrokerUnavailable, TopicsError) as exc:
         fail(str(exc))
     app, _ = create_app(settings, rules)
+    logs.startup(
+        "worker", broker=settings.broker, topic_prefix=settings.topic_prefix,
+        partitions=settings.partitions, clock=settings.clock.value,
+        standards=_standards_said(settings.standards, rules),
+    )  # fmt: skip
     logging.getLogger("faust").setLevel(log_level.value.upper())
     worker_class = bounded_worker(settings.shutdown_seconds)
-    worker_class(app, loglevel=log_level.value, quiet=True).execute_from_commandline()
+    worker = worker_class(app, loglevel=log_level.value, quiet=True, override_logging=False)
+    worker.execute_from_commandline()
+
+
+def _standards_said(path: Path | None, rules: Any) -> str:
+    if path is None:
+        return "none (the built-in standard everywhere)"
+    configured = rules.configured()
+    offices = len({office for office, _ in configured})
+    return f"{path} ({offices} offices, {len(configured)} services)"
 
 
 def _check_data_dir(path: Path) -> None:
@@ -237,6 +258,7 @@ def gateway(
     topic_prefix: Prefix = None,
     broker: Broker = None,
     log_level: Annotated[LogLevel, typer.Option(help="uvicorn log level")] = LogLevel.INFO,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Accept events over HTTP (POST /v1/events, bearer tokens) and send them to Kafka."""
     import uvicorn
@@ -257,9 +279,15 @@ def gateway(
     except TokensError as exc:
         fail(str(exc), 2)
     app = create_gateway(settings, table)
+    logs.configure(log_level.value, log_format)
+    logs.startup(
+        "gateway", broker=settings.broker, topic_prefix=settings.topic_prefix,
+        listening=f"{settings.gateway_host}:{settings.gateway_port}",
+    )  # fmt: skip
     uvicorn.run(
-        app, host=settings.gateway_host, port=settings.gateway_port, log_level=log_level.value
-    )
+        app, host=settings.gateway_host, port=settings.gateway_port, log_level=log_level.value,
+        log_config=logs.logging_config(log_level.value, log_format),
+    )  # fmt: skip
 
 
 @cli.command()
