@@ -164,16 +164,20 @@ def replay(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL file")],
     topic_prefix: Prefix = None,
     broker: Broker = None,
+    progress: Annotated[bool, typer.Option(help="show count, rate and time left on stderr")] = True,
 ) -> None:
     """Send every non-empty line of FILE as one event message, keyed by office."""
-    from producers.replay import lines_of, send_lines
+    from producers.replay import ReplayProgress, lines_of, send_lines
 
     from .topics import BrokerUnavailable, ensure_topics
 
     settings: KafkaSettings = settings_from(KafkaSettings, topic_prefix=topic_prefix, broker=broker)
+    read = [0]
+    shown = ReplayProgress(sys.stderr, file.stat().st_size, read) if progress else None
     try:
-        ensure_topics(settings)
-        sent = send_lines(lines_of(file), settings)
+        with logs.quiet("kafka"):
+            ensure_topics(settings)
+        sent = send_lines(lines_of(file, read), settings, shown)
     except (BrokerUnavailable, RuntimeError) as exc:
         fail(str(exc))
     typer.echo(f"sent {sent} messages to {settings.events_topic}")
