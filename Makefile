@@ -17,9 +17,14 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@
 
-test: setup
+test: setup tests/browser/node_modules/.installed
 	deploy/local/kafka.sh start
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# playwright-core for the board's browser test; it drives /usr/bin/chromium, never a download.
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
+	touch $@
 
 lint: setup
 	$(VENV)/bin/ruff check .

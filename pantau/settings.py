@@ -187,6 +187,28 @@ class GatewaySettings(KafkaSettings):
     send_timeout: float = Field(
         30.0, gt=0, description="seconds Kafka has to acknowledge a request's events"
     )
+    status_enabled: bool = Field(
+        True,
+        description="serve the office status API and the waiting-room board, read from "
+        "<prefix>.office.status",
+    )
+    status_read_token: SecretStr | None = Field(
+        None,
+        description="if set, the status API and the board need this bearer token (or "
+        "?access_token=); unset, they are public",
+    )
+    status_heartbeat: float = Field(
+        15.0, gt=0, le=60, description="seconds between heartbeats of a status stream"
+    )
+    status_client_queue: int = Field(
+        8,
+        ge=1,
+        le=1000,
+        description="records queued per stream client; a slow one loses the oldest",
+    )
+    standards: Path | None = Field(
+        None, description="service standards YAML file: office and service names for the board"
+    )
 
 
 class SimulateSettings(ClientSettings):

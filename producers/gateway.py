@@ -1,11 +1,15 @@
 """The HTTP gateway: authenticated, validated event batches to Kafka, answered once acknowledged."""
 
+import asyncio
+import contextlib
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from types import FrameType
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, FastAPI, Request
@@ -20,11 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from pantau.events import MalformedEvent, future_reason, parse_event
 from pantau.schema import event_json_schema
 from pantau.settings import GatewaySettings
+from pantau.standards import Standards, StandardsError, load_standards
 
+from .board import _ReadRefused, read_refused_response, status_router
 from .broker import Producer, broker_reachable, close_producer, kafka_producer
+from .status_cache import StatusCache
+from .status_feed import FeedMessage, KafkaStatusFeed
 from .tokens import TokenTable, load_tokens
 
-__all__ = ["EventSender", "KafkaEventSender", "SendFailed", "create_gateway"]
+__all__ = ["EventSender", "KafkaEventSender", "SendFailed", "StatusFeed", "create_gateway"]
 
 log = logging.getLogger("pantau.gateway")
 
@@ -44,6 +52,37 @@ class EventSender(Protocol):
     def reachable(self) -> bool: ...
 
     def close(self) -> None: ...
+
+
+class StatusFeed(Protocol):
+    """What fills the status cache (a Kafka consumer, or a fake in tests)."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 5.0) -> None: ...
+
+
+StatusFeedFactory = Callable[[StatusCache, asyncio.AbstractEventLoop], StatusFeed]
+
+
+def kafka_status_feed(settings: GatewaySettings) -> StatusFeedFactory:
+    """A factory of the Kafka feed that hands each batch to the cache on the event loop."""
+
+    def make(cache: StatusCache, loop: asyncio.AbstractEventLoop) -> StatusFeed:
+        def apply(batch: list[FeedMessage]) -> None:
+            for m in batch:
+                cache.apply(m.value, m.partition, m.offset, m.key, m.received)
+
+        def loaded() -> None:
+            cache.ready = True
+
+        def soon(function: Callable[..., None], *args: object) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the gateway stops
+                loop.call_soon_threadsafe(function, *args)
+
+        return KafkaStatusFeed(settings, lambda batch: soon(apply, batch), lambda: soon(loaded))
+
+    return make
 
 
 class KafkaEventSender:
@@ -145,11 +184,15 @@ def create_gateway(
     sender_factory: Callable[[], EventSender] | None = None,
     probe: Callable[[], bool] | None = None,
     registry: CollectorRegistry | None = None,
+    status_feed_factory: StatusFeedFactory | None = None,
+    standards: Standards | None = None,
 ) -> FastAPI:
     """The gateway app; nothing connects to Kafka until it starts serving.
 
     `tokens` defaults to the file named by settings.tokens. Tests pass their own
-    `producer_factory` (a fake producer), `probe` (Kafka health) or a whole `sender_factory`.
+    `producer_factory` (a fake producer), `probe` (Kafka health) or a whole `sender_factory`,
+    and a `status_feed_factory` that fills the status cache. `standards` (default: the file
+    of settings.standards, if any) names the offices and services on the board.
     """
     if tokens is None:
         if settings.tokens is None:
@@ -175,12 +218,29 @@ def create_gateway(
         auto_error=False, description="A token of the gateway's tokens file.", scheme_name="token"
     )
 
+    if standards is None and settings.standards is not None:
+        try:
+            standards = load_standards(settings.standards)
+        except StandardsError as exc:
+            log.warning("the board shows ids, not names: %s", exc)
+    cache = StatusCache(queue_size=settings.status_client_queue)
+    make_feed = status_feed_factory or kafka_status_feed(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.sender = make_sender()
+        feed: StatusFeed | None = None
+        restore = _end_streams_on_exit(cache, asyncio.get_running_loop())
+        if settings.status_enabled:
+            feed = make_feed(cache, asyncio.get_running_loop())
+            feed.start()
         try:
             yield
         finally:
+            restore()
+            cache.close()
+            if feed is not None:
+                await run_in_threadpool(feed.stop, 2.0)
             await run_in_threadpool(app.state.sender.close)
 
     app = FastAPI(
@@ -190,6 +250,10 @@ def create_gateway(
         lifespan=lifespan,
     )
     app.state.registry = registry
+    app.state.status_cache = cache
+    if settings.status_enabled:
+        app.include_router(status_router(settings, cache, standards))
+        app.add_exception_handler(_ReadRefused, lambda _r, _e: read_refused_response())
 
     @app.post(
         EVENTS_PATH,
@@ -302,6 +366,34 @@ def create_gateway(
 
     app.openapi = lambda: _openapi(app, settings.gateway_max_batch)  # type: ignore[method-assign]
     return app
+
+
+def _end_streams_on_exit(cache: StatusCache, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+    """On SIGTERM/SIGINT, end the status streams, then let the server's handler run.
+
+    uvicorn waits for open responses before it stops, and a status stream never ends by
+    itself. Returns what restores the previous handlers.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signals reach the main thread only (tests run apps elsewhere)
+    previous: dict[int, Any] = {}
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(cache.close)
+        handler = previous.get(signum)
+        if callable(handler):
+            handler(signum, frame)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous[signum] = signal.signal(signum, handle)
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            if signal.getsignal(signum) is handle:
+                signal.signal(signum, handler)
+
+    return restore
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

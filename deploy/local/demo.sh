@@ -60,7 +60,7 @@ start() {
     spawn worker "$PANTAU" worker --standards "$STANDARDS" --clock event \
         --topic-prefix "$prefix" --web-port "$PORT" --data-dir "$STATE_DIR/data" --broker "$BROKER"
     wait_http worker "http://127.0.0.1:$PORT/metrics"
-    spawn gateway "$PANTAU" gateway --tokens "$TOKENS" --port "$GATEWAY_PORT" \
+    PANTAU_STANDARDS=$STANDARDS spawn gateway "$PANTAU" gateway --tokens "$TOKENS" --port "$GATEWAY_PORT" \
         --topic-prefix "$prefix" --broker "$BROKER"
     wait_http gateway "http://127.0.0.1:$GATEWAY_PORT/healthz"
     "$REPO_ROOT/deploy/local/alertmanager.sh" start
@@ -73,6 +73,7 @@ pantau demo is running (topic prefix $prefix; the simulator plays an office day 
 ${SPEED}x: one simulated minute every $((60 / SPEED > 0 ? 60 / SPEED : 1)) s).
   worker metrics:  http://127.0.0.1:$PORT/metrics
   gateway:         http://127.0.0.1:$GATEWAY_PORT/docs   (token: demo-token-change-me)
+  board:           http://127.0.0.1:$GATEWAY_PORT/board/mpp-medan   (?lang=en; API: docs/api.md)
   Prometheus:      http://127.0.0.1:${PROMETHEUS_PORT:-9090}/graph   (alerts: /alerts)
   Alertmanager:    http://127.0.0.1:${ALERTMANAGER_PORT:-9094}
   logs:            $STATE_DIR/*.log
