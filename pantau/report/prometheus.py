@@ -29,22 +29,38 @@ def _selector(office: str) -> str:
     return f'{{office="{escaped}"}}'
 
 
-# name -> (metric, labels summed by); histogram buckets keep `le`
-_COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "issued": ("pantau_tickets_issued_total", ("service",)),
-    "closed": ("pantau_tickets_closed_total", ("service", "outcome")),
-    "wait_standard": ("pantau_wait_standard_total", ("service", "result")),
-    "processing_standard": ("pantau_processing_standard_total", ("service", "result")),
-    "wait_buckets": ("pantau_wait_seconds_bucket", ("service", "le")),
-    "processing_buckets": ("pantau_processing_seconds_bucket", ("service", "le")),
-    "transfers": ("pantau_transfers_total", ("from_service", "to_service")),
-    "live_breaches": ("pantau_live_breaches_total", ("service",)),
-    "open_seconds": ("pantau_counter_open_seconds_total", ("counter",)),
-    "busy_seconds": ("pantau_counter_busy_seconds_total", ("counter",)),
-    "feedback": ("pantau_feedback_responses_total", ("service",)),
-    "element_answers": ("pantau_feedback_element_responses_total", ("service", "element")),
-    "element_points": ("pantau_feedback_score_points_total", ("service", "element")),
-}
+# name -> (metric, labels summed by, the series' own labels); histogram buckets keep `le`
+_COUNTERS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "issued": ("pantau_tickets_issued_total", ("service",), ("service",)),
+    "closed": ("pantau_tickets_closed_total", ("service", "outcome"), ("service", "outcome")),
+    "wait_standard": (
+        "pantau_wait_standard_total", ("service", "result"), ("service", "result"),
+    ),
+    "processing_standard": (
+        "pantau_processing_standard_total", ("service", "result"), ("service", "result"),
+    ),
+    "wait_buckets": ("pantau_wait_seconds_bucket", ("service", "le"), ("service", "le")),
+    "processing_buckets": (
+        "pantau_processing_seconds_bucket", ("service", "le"), ("service", "counter", "le"),
+    ),
+    "transfers": (
+        "pantau_transfers_total", ("from_service", "to_service"),
+        ("from_service", "to_service"),
+    ),
+    "live_breaches": ("pantau_live_breaches_total", ("service",), ("service",)),
+    "open_seconds": ("pantau_counter_open_seconds_total", ("counter",), ("counter",)),
+    "busy_seconds": ("pantau_counter_busy_seconds_total", ("counter",), ("counter",)),
+    "feedback": ("pantau_feedback_responses_total", ("service",), ("service",)),
+    "element_answers": (
+        "pantau_feedback_element_responses_total", ("service", "element"),
+        ("service", "element"),
+    ),
+    "element_points": (
+        "pantau_feedback_score_points_total", ("service", "element"), ("service", "element"),
+    ),
+}  # fmt: skip
+# Measured in seconds, not counted: kept as Prometheus estimates them, not rounded.
+_SECONDS = frozenset(("open_seconds", "busy_seconds"))
 
 
 def instant_queries(office: str, seconds: int) -> dict[str, str]:
@@ -56,8 +72,47 @@ def instant_queries(office: str, seconds: int) -> dict[str, str]:
     o = _selector(office)
     return {
         name: f"sum by ({', '.join(labels)}) (increase({metric}{o}[{seconds}s]))"
-        for name, (metric, labels) in _COUNTERS.items()
+        for name, (metric, labels, _own) in _COUNTERS.items()
     }
+
+
+def first_value_queries(office: str, seconds: int) -> dict[str, str]:
+    """Per Totals field, the first values of the series born in the window.
+
+    `increase()` starts from a series' first sample, so a series that first appears in the
+    window (a service's first no-show, a counter's first closed stretch: the worker exposes
+    most series only once they are non-zero) loses its first value. This is that value, for
+    every series of which no worker had a sample in the window before this one. A series a
+    handover moved to another worker differs only in `instance`: it is not born again, and
+    one born on the old worker counts the old worker's first value. Only when
+    `births_query` says these are births (see there).
+    """
+    o = _selector(office)
+    queries = {}
+    for name, (metric, labels, own) in _COUNTERS.items():
+        series = ", ".join(("office", *own))
+        queries[name] = (
+            f"sum by ({', '.join(labels)}) "
+            f"(min by ({series}) (min_over_time({metric}{o}[{seconds}s])) "
+            f"unless on ({series}) last_over_time({metric}{o}[{seconds}s] offset {seconds}s))"
+        )
+    return queries
+
+
+def births_query(office: str, seconds: int) -> str:
+    """Non-empty when series that first appear in the window were born there (their first
+    value counts): Prometheus has the office's series in the window before, or saw the
+    office's tickets issued at 0 (a worker that had processed nothing yet; the worker
+    exposes `pantau_tickets_issued_total` of every configured service from its start).
+
+    Otherwise (a Prometheus newer than the worker's state) a series' first sample carries
+    everything counted before Prometheus saw it, and only increases are counted.
+    """
+    m = f"pantau_tickets_issued_total{_selector(office)}"
+    return (
+        f"count(last_over_time({m}[{seconds}s] offset {seconds}s)) "
+        f"or (min_over_time(sum({m})[{seconds}s:1m]) == 0)"
+    )
 
 
 def hourly_query(office: str) -> str:
@@ -109,6 +164,22 @@ def parse_series(body: Any) -> dict[float, float]:
     return out
 
 
+def parse_matrix(body: Any, labels: Sequence[str]) -> dict[tuple[str, ...], dict[float, float]]:
+    """A range query as {label values: {time: value}}; NaN and infinities left out."""
+    out: dict[tuple[str, ...], dict[float, float]] = {}
+    try:
+        for series in _check(body, "matrix"):
+            metric = series.get("metric", {})
+            points = out.setdefault(tuple(str(metric.get(k, "")) for k in labels), {})
+            for at, text in series["values"]:
+                value = float(text)
+                if math.isfinite(value):
+                    points[float(at)] = points.get(float(at), 0.0) + value
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PrometheusError(f"unexpected shape of the matrix ({exc!r})") from None
+    return out
+
+
 _BOUNDS = {f"{float(b)}": i for i, b in enumerate(BUCKETS)} | {"+Inf": len(BUCKETS)}
 
 
@@ -119,18 +190,33 @@ def _bucket(le: str) -> int | None:
         return None
 
 
-def totals_from(answers: Mapping[str, Any]) -> Totals:
-    """Totals from the answers to `instant_queries` (cumulative buckets made per bucket)."""
+def _whole(value: float) -> float:
+    """A count from increase(), which extrapolates to the window's edges: the nearest whole."""
+    return float(math.floor(max(value, 0.0) + 0.5))
+
+
+def totals_from(
+    answers: Mapping[str, Any], first_values: Mapping[str, Any] | None = None
+) -> Totals:
+    """Totals from the answers to `instant_queries`, plus those to `first_value_queries`
+    if given (cumulative buckets made per bucket).
+
+    Counts are rounded to whole numbers (increase() extrapolates a little beyond the first
+    and last samples); seconds are kept as they are.
+    """
     t = Totals()
-    for name, (_metric, labels) in _COUNTERS.items():
+    for name, (_metric, labels, _own) in _COUNTERS.items():
         vector = parse_vector(answers[name], labels)
+        if first_values is not None:
+            for key, value in parse_vector(first_values[name], labels).items():
+                vector[key] = vector.get(key, 0.0) + value
         target = getattr(t, name)
         if name.endswith("_buckets"):
             cumulative: dict[str, dict[int, float]] = {}
             for (service, le), value in vector.items():
                 i = _bucket(le)
                 if i is not None:
-                    cumulative.setdefault(service, {})[i] = value
+                    cumulative.setdefault(service, {})[i] = _whole(value)
             for service, by_bound in cumulative.items():
                 below = 0.0
                 for i in range(len(BUCKETS) + 1):
@@ -139,7 +225,8 @@ def totals_from(answers: Mapping[str, Any]) -> Totals:
                     below = running
         else:
             for key, value in vector.items():
-                target[key[0] if len(key) == 1 else key] = max(value, 0.0)
+                count = max(value, 0.0) if name in _SECONDS else _whole(value)
+                target[key[0] if len(key) == 1 else key] = count
     return t
 
 
@@ -181,6 +268,36 @@ def http_fetch(url: str) -> Fetch:
     return fetch
 
 
+def _born_by_hour(
+    fetch: Fetch, office: str, start: float, until: float, seconds: int
+) -> dict[float, float]:
+    """The first values of the `pantau_tickets_issued_total` series born in the window, at
+    the end of the hour of their first sample (the hourly increases leave them out)."""
+    m = f"pantau_tickets_issued_total{_selector(office)}"
+    firsts = (
+        f"min by (office, service) (min_over_time({m}[{seconds}s])) "
+        f"unless on (office, service) last_over_time({m}[{seconds}s] offset {seconds}s)"
+    )
+    born = parse_vector(fetch("/api/v1/query", {"query": firsts, "time": until}), ("service",))
+    born = {key: value for key, value in born.items() if value > 0}
+    if not born:
+        return {}
+    query = f"min by (service) (min_over_time({m}[1h]))"
+    asked: dict[str, str | float] = {
+        "query": query,
+        "start": start + HOUR,
+        "end": until,
+        "step": HOUR,
+    }
+    hours = parse_matrix(fetch("/api/v1/query_range", asked), ("service",))
+    out: dict[float, float] = {}
+    for key, value in born.items():
+        if hours.get(key):
+            first = min(hours[key])
+            out[first] = out.get(first, 0.0) + value
+    return out
+
+
 def _window(
     fetch: Fetch, office: str, start: float, end: float, now: float
 ) -> tuple[Totals, dict[float, float], float]:
@@ -189,17 +306,26 @@ def _window(
     if until - start < HOUR:
         return Totals(), {}, until
     seconds = int(until - start)
-    answers = {
-        name: fetch("/api/v1/query", {"query": query, "time": until})
-        for name, query in instant_queries(office, seconds).items()
-    }
-    totals = totals_from(answers)
+    asked: dict[str, str | float] = {"query": births_query(office, seconds), "time": until}
+    births = bool(parse_vector(fetch("/api/v1/query", asked), ()))
+
+    def ask(queries: Mapping[str, str]) -> dict[str, Any]:
+        return {n: fetch("/api/v1/query", {"query": q, "time": until}) for n, q in queries.items()}
+
+    answers = ask(instant_queries(office, seconds))
+    first_values = ask(first_value_queries(office, seconds)) if births else None
+    totals = totals_from(answers, first_values)
     hourly = parse_series(
         fetch(
             "/api/v1/query_range",
             {"query": hourly_query(office), "start": start + HOUR, "end": until, "step": HOUR},
         )
     )
+    hourly = {t: _whole(n) for t, n in hourly.items()}
+    if births:
+        for t, n in _born_by_hour(fetch, office, start, until, seconds).items():
+            if t in hourly:
+                hourly[t] += n
     return totals, hourly, until
 
 
@@ -218,9 +344,10 @@ def reports_from_prometheus(
         prev_start, _ = previous.bounds(zone)
         current, hourly, until = _window(fetch, office, start, end, at)
         before, prev_hourly, _ = _window(fetch, office, prev_start, start, at)
-        for t, n in hourly.items():
-            local = datetime.fromtimestamp(t - HOUR, zone)
-            current.issued_by_hour[local.weekday() * 24 + local.hour] += max(n, 0.0)
+        for totals, points in ((current, hourly), (before, prev_hourly)):
+            for t, n in points.items():
+                local = datetime.fromtimestamp(t - HOUR, zone)
+                totals.issued_by_hour[local.weekday() * 24 + local.hour] += n
         notes: list[Note] = []
         windows = (("this_period", start, min(end, until), hourly),
                    ("prev_period", prev_start, start, prev_hourly))  # fmt: skip
