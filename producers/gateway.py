@@ -424,6 +424,8 @@ def _decode(body: bytes, max_batch: int) -> list[Any]:
         document = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:
         raise invalid(f"not JSON: {exc}") from None
+    except RecursionError:  # no event nests more than a few levels
+        raise invalid("not an event: JSON nested too deeply") from None
     if isinstance(document, list):
         if not 1 <= len(document) <= max_batch:
             raise invalid(f"a batch holds 1 to {max_batch} events, not {len(document)}")

@@ -153,6 +153,7 @@ def test_an_oversized_body_is_413_by_length_or_by_stream(
         (b"\xff\xfe{}", [(None, "", "not UTF-8")]),
         (b'{"a": NaN}', [(None, "", "NaN is not a JSON number")]),
         (b"[]", [(None, "", "a batch holds 1 to 1000 events, not 0")]),
+        (b"[" * 2000 + b"]" * 2000, [(None, "", "not an event: JSON nested too deeply")]),
         (orjson.dumps([1] * 1001), [(None, "", "not 1001")]),  # counted before validation
         (
             orjson.dumps(event(occurred_at="2026-11-23 08:00:00")),
