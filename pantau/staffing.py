@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pantau.erlang import Demand, counters_needed, pooled_counters_needed
-from pantau.events import MalformedEvent, parse_event
 from pantau.standards import Standard, Standards
 from streams.core.office import OPEN, OfficeState
 from streams.core.partition import PartitionState
@@ -255,15 +254,7 @@ def replay(lines: Iterable[bytes | str], standards: Standards, office: str) -> R
     partition = PartitionState(standards)
     sampler = _Sampler(office, standards)
     state, seen = partition.office(office), False
-    for offset, line in enumerate(lines):
-        raw = line.rstrip(b"\r\n") if isinstance(line, bytes) else line.rstrip("\r\n")
-        if not raw.strip():
-            continue
-        try:
-            event = parse_event(raw)
-        except MalformedEvent:
-            partition.handle(raw, offset, [])  # counts it, changes nothing else
-            continue
+    for offset, raw, event in partition.recorded(lines):
         if event.office != office:
             continue
         seen = True

@@ -152,16 +152,7 @@ def parse_vector(body: Any, labels: Sequence[str]) -> dict[tuple[str, ...], floa
 
 def parse_series(body: Any) -> dict[float, float]:
     """A range query of one series (no labels) as {time: value}."""
-    out: dict[float, float] = {}
-    try:
-        for series in _check(body, "matrix"):
-            for at, text in series["values"]:
-                value = float(text)
-                if math.isfinite(value):
-                    out[float(at)] = out.get(float(at), 0.0) + value
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise PrometheusError(f"unexpected shape of the matrix ({exc!r})") from None
-    return out
+    return parse_matrix(body, ()).get((), {})
 
 
 def parse_matrix(body: Any, labels: Sequence[str]) -> dict[tuple[str, ...], dict[float, float]]:

@@ -20,6 +20,12 @@ from .texts import CATEGORY_NAMES, ELEMENT_NAMES, WEEKDAYS, Fmt, T
 FORMATS = ("html", "pdf", "csv", "xlsx")
 
 
+# The counts of visits per service, in the order the tables and the CSV show them.
+VISIT_COUNTS = (
+    "issued", "served", "no_show", "cancelled", "live_breaches", "transfers_out", "transfers_in",
+)  # fmt: skip
+
+
 def _timing_view(x: Timing, before: Timing | None, fmt: Fmt) -> dict[str, Any]:
     return {
         "standard": fmt.minutes(x.standard),
@@ -66,18 +72,7 @@ def view(report: Report, lang: str) -> dict[str, Any]:
                 "processing": _timing_view(row.processing, p.processing if p else None, fmt),
             }
         )
-    total = {
-        k: fmt.count(now.total(k))
-        for k in (
-            "issued",
-            "served",
-            "no_show",
-            "cancelled",
-            "live_breaches",
-            "transfers_out",
-            "transfers_in",
-        )
-    }
+    total = {k: fmt.count(now.total(k)) for k in VISIT_COUNTS}
     total["issued_prev"] = prev(before.total("issued"))
     prev_counters = {c.counter: c for c in before.counters} if had else {}
     counters = [
@@ -236,16 +231,7 @@ def rows(report: Report) -> Iterable[tuple[str, str, Any, Any]]:
     """(section, item, measure, value) of every number in the report, language-free."""
     now = report.current
     for row in now.services:
-        for measure in (
-            "issued",
-            "served",
-            "no_show",
-            "cancelled",
-            "live_breaches",
-            "transfers_out",
-            "transfers_in",
-            "respondents",
-        ):
+        for measure in (*VISIT_COUNTS, "respondents"):
             yield "service", row.service, measure, getattr(row, measure)
         yield "service", row.service, "skm_index", row.index
         for kind in ("wait", "processing"):

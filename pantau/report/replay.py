@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pantau.events import FUTURE_SECONDS, MalformedEvent, parse_event
+from pantau.events import FUTURE_SECONDS
 from pantau.standards import Standards
 from streams.core.partition import PartitionState
 
@@ -55,15 +55,7 @@ def replay(
     partition = PartitionState(standards)
     done = {office: Replayed() for office in bounds}
     zones = {office: standards.zone_of(office) for office in bounds}
-    for offset, line in enumerate(lines):
-        raw = line.rstrip(b"\r\n") if isinstance(line, bytes) else line.rstrip("\r\n")
-        if not raw.strip():
-            continue
-        try:
-            event = parse_event(raw)
-        except MalformedEvent:
-            partition.handle(raw, offset, [])  # counts it, changes nothing else
-            continue
+    for offset, raw, event in partition.recorded(lines):
         office = done.get(event.office)
         if office is None:
             continue  # offices are independent

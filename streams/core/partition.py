@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pantau.events import MalformedEvent, parse_event
+from pantau.events import Event, MalformedEvent, parse_event
 from pantau.standards import Standards
 
 from .office import OfficeState
@@ -29,6 +30,20 @@ class PartitionState:
         self.offices: dict[str, OfficeState] = {}
         self.malformed = 0
         self.malformed_offset = -1
+
+    def recorded(self, lines: Iterable[bytes | str]) -> Iterator[tuple[int, bytes | str, Event]]:
+        """(offset, raw, event) of each well-formed line of a recorded file, its line number
+        the offset; a malformed line is counted here (as `handle` would), a blank one skipped."""
+        for offset, line in enumerate(lines):
+            raw = line.rstrip(b"\r\n") if isinstance(line, bytes) else line.rstrip("\r\n")
+            if not raw.strip():
+                continue
+            try:
+                event = parse_event(raw)
+            except MalformedEvent:
+                self.handle(raw, offset, [])  # counts it, changes nothing else
+                continue
+            yield offset, raw, event
 
     def office(self, office: str) -> OfficeState:
         state = self.offices.get(office)
