@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from contextlib import suppress
 
 from kafka import KafkaAdminClient
@@ -100,9 +101,24 @@ def ensure_topics(settings: KafkaSettings) -> list[str]:
                 ) from None
             except KafkaError as exc:
                 raise TopicsError(f"cannot create {', '.join(missing)}: {exc}") from None
+            _wait_until_described(admin, missing)
         return missing
     finally:
         admin.close()
+
+
+def _wait_until_described(admin: KafkaAdminClient, topics: list[str], seconds: float = 10) -> None:
+    """Wait (bounded) until the broker describes every new topic with its partitions.
+
+    Creating a topic returns before its metadata has spread; a consumer group that forms
+    in between is given no partition of it and may stay so for minutes (seen in the demo
+    on a freshly started broker)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        described = admin.describe_topics(topics)
+        if all(not t.get("error_code") and t.get("partitions") for t in described):
+            return
+        time.sleep(0.1)
 
 
 def partition_count(settings: KafkaSettings) -> int:
