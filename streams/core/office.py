@@ -28,10 +28,11 @@ from pantau.events import (
 from pantau.standards import Standard, Standards
 
 from .forecast import Demand, Forecast, Outlook, Plan, Shares, attainable
-from .outcomes import Breach, Effect, Reason, Rejection
+from .outcomes import Breach, Effect, Reason, Rejection, as_text
 from .tally import Tally
 
 HOLD_SECONDS = 600.0  # how long an event that cannot apply may wait for its visit
+STANDARDS_CACHE_LIMIT = 4096
 FORGET_SECONDS = 86_400.0  # how long ids and closed visits are remembered
 RECENT_CALLS = 10  # calls the office status record lists
 
@@ -97,8 +98,11 @@ class OfficeState:
     def __init__(self, office: str, standards: Standards) -> None:
         self.office = office
         self.standards = standards
+        self._standard_of: dict[str, Standard] = {}
         self.watermark = float("-inf")
         self.last_offset = -1  # input offset of the last message applied (for redelivery)
+        # event id -> occurred_at, closed ticket -> when: older than FORGET_SECONDS before the
+        # watermark is forgotten (`_recent`), whether or not its entry is removed yet
         self.seen: dict[str, float] = {}
         self.visits: dict[str, Visit] = {}
         self.closed: dict[str, float] = {}
@@ -116,9 +120,13 @@ class OfficeState:
         self._park_seq = 0
         self._segment_seq = 0
         self._assign_seq = 0
+        # The entries of `seen` and `closed` in the order they were made, removed from the
+        # left once old (a queue, not a heap: events come nearly in order, and an entry
+        # behind a younger one is forgotten by its age anyway). An entry is checked
+        # against the dict when removed.
+        self._seen_order: deque[tuple[float, str]] = deque()
+        self._closed_order: deque[tuple[float, str]] = deque()
         # Min-heaps with lazy deletion: an entry is checked against the dicts when popped.
-        self._seen_heap: list[tuple[float, str]] = []
-        self._closed_heap: list[tuple[float, str]] = []
         self._orphan_heap: list[tuple[float, int]] = []
         self._deadline_heap: list[tuple[float, str, int]] = []
         self._apply_by_type: dict[str, Callable[[Any], bool]] = {
@@ -136,7 +144,7 @@ class OfficeState:
     def process(
         self,
         event: Event,
-        raw: str,
+        raw: bytes | str,
         out: list[Effect],
         wall: float | None = None,
         received: float | None = None,
@@ -153,11 +161,12 @@ class OfficeState:
             detail = f"{event.type}: occurred_at {future_reason(event, received)}"
             self._reject(Reason.FUTURE, event, raw, out, detail)
             return
-        if event.event_id in self.seen:
+        seen_at = self.seen.get(event.event_id)
+        if seen_at is not None and not self.watermark - seen_at > FORGET_SECONDS:
             tally.outcomes["duplicate"] += 1
             return
         self.seen[event.event_id] = ts
-        heapq.heappush(self._seen_heap, (ts, event.event_id))
+        self._seen_order.append((ts, event.event_id))
         if ts > self.watermark:
             self.watermark = ts
         self._advance(out, wall)
@@ -211,18 +220,23 @@ class OfficeState:
         if deadlines and deadlines[0][0] <= now:
             self._flag_breaches(now, out)
         # c. forget old ids and closed visits
-        seen_heap, closed_heap = self._seen_heap, self._closed_heap
-        if seen_heap and watermark - seen_heap[0][0] > FORGET_SECONDS:
-            self._forget(seen_heap, self.seen, watermark)
-        if closed_heap and watermark - closed_heap[0][0] > FORGET_SECONDS:
-            self._forget(closed_heap, self.closed, watermark)
+        seen_order, closed_order = self._seen_order, self._closed_order
+        if seen_order and watermark - seen_order[0][0] > FORGET_SECONDS:
+            self._forget(seen_order, self.seen, watermark)
+        if closed_order and watermark - closed_order[0][0] > FORGET_SECONDS:
+            self._forget(closed_order, self.closed, watermark)
 
     @staticmethod
-    def _forget(heap: list[tuple[float, str]], store: dict[str, float], watermark: float) -> None:
-        while heap and watermark - heap[0][0] > FORGET_SECONDS:
-            at, key = heapq.heappop(heap)
+    def _forget(order: deque[tuple[float, str]], store: dict[str, float], watermark: float) -> None:
+        while order and watermark - order[0][0] > FORGET_SECONDS:
+            at, key = order.popleft()
             if store.get(key) == at:
                 del store[key]
+
+    def _closed_at(self, ticket: str) -> float | None:
+        """When the visit of `ticket` closed, unless that is forgotten."""
+        at = self.closed.get(ticket)
+        return None if at is None or self.watermark - at > FORGET_SECONDS else at
 
     def _flag_breaches(self, now: float, out: list[Effect]) -> None:
         heap = self._deadline_heap
@@ -242,14 +256,14 @@ class OfficeState:
 
     def _rejection_reason(self, event: VisitEvent) -> Reason | None:
         """Why an event that cannot apply is rejected now, or None to park it (step 5)."""
-        if event.ticket not in self.visits and event.ticket in self.closed:
+        if event.ticket not in self.visits and self._closed_at(event.ticket) is not None:
             return Reason.OUT_OF_SEQUENCE
         if event.ts + HOLD_SECONDS < self.watermark:
             return Reason.ORPHAN
         return None
 
     def _reject(
-        self, reason: Reason, event: Event, raw: str, out: list[Effect], detail: str = ""
+        self, reason: Reason, event: Event, raw: bytes | str, out: list[Effect], detail: str = ""
     ) -> None:
         self.tally.rejected[reason.value] += 1
         if not detail:  # out_of_sequence and orphan concern a visit event
@@ -261,11 +275,11 @@ class OfficeState:
                     f"{event.type} for ticket {event.ticket}: no visit it could apply to "
                     "within the 10-minute hold window"
                 )
-        out.append(Rejection(self.office, reason, detail, raw))
+        out.append(Rejection(self.office, reason, detail, as_text(raw)))
 
-    def _park(self, event: VisitEvent, raw: str) -> None:
+    def _park(self, event: VisitEvent, raw: bytes | str) -> None:
         seq = self._park_seq = self._park_seq + 1
-        self.parked[seq] = Parked(seq, event, raw)
+        self.parked[seq] = Parked(seq, event, as_text(raw))
         self._parked_by_ticket.setdefault(event.ticket, []).append(seq)
         heapq.heappush(self._orphan_heap, (event.ts, seq))
 
@@ -296,7 +310,13 @@ class OfficeState:
     # -- the visit table (CONTRACT §4, visit states) ---------------------------------------
 
     def _standard(self, service: str) -> Standard:
-        return self.standards.lookup(self.office, service)
+        found = self._standard_of.get(service)  # several lookups per event: one dict away
+        if found is None:
+            found = self.standards.lookup(self.office, service)
+            if len(self._standard_of) >= STANDARDS_CACHE_LIMIT:  # ids come from the wire
+                self._standard_of.clear()
+            self._standard_of[service] = found
+        return found
 
     def _new_segment(self, visit: Visit) -> None:
         self._segment_seq += 1
@@ -309,7 +329,7 @@ class OfficeState:
         ticket = event.ticket
         if ticket in self.visits:
             return False
-        closed_at = self.closed.get(ticket)
+        closed_at = self._closed_at(ticket)
         if closed_at is not None:
             if event.ts < closed_at:
                 return False
@@ -367,7 +387,7 @@ class OfficeState:
     def _close(self, visit: Visit, outcome: str, at: float) -> None:
         del self.visits[visit.ticket]
         self.closed[visit.ticket] = at
-        heapq.heappush(self._closed_heap, (at, visit.ticket))
+        self._closed_order.append((at, visit.ticket))
         self.tally.closed[visit.service, outcome] += 1
 
     def _called(self, event: TicketCalled) -> bool:
@@ -533,13 +553,23 @@ class OfficeState:
     def _cycle(self, service: str) -> float:
         return self.forecast.cycle(service, self._standard(service).max_processing)
 
+    def _shares(self, now: float) -> dict[str, Shares]:
+        return self.forecast.shares(now, self.counters, self._busy_counters(), self._opens_at(now))
+
+    def predicted_waits(
+        self, now: float, services: Iterable[str], shares: dict[str, Shares] | None = None
+    ) -> dict[str, float]:
+        """The wait a citizen joining each of `services` at `now` should expect."""
+        if shares is None:
+            shares = self._shares(now)
+        return {service: self._predict(service, now, shares.get(service)) for service in services}
+
     def outlook(self, now: float) -> tuple[dict[str, Outlook], int]:
         """Per service the predicted wait and counters needed now, and the office's total."""
-        shares = self.forecast.shares(
-            now, self.counters, self._busy_counters(), self._opens_at(now)
-        )
+        services, shares = sorted(self.services), self._shares(now)
+        waits = self.predicted_waits(now, services, shares)
         forecast, out, demands = self.forecast, {}, []
-        for service in sorted(self.services):
+        for service in services:
             standard = self._standard(service)
             cycle = forecast.cycle(service, standard.max_processing)
             rate = forecast.arrival_rate(service, now)
@@ -547,7 +577,7 @@ class OfficeState:
             demands.append(demand)
             share = shares.get(service)
             out[service] = Outlook(
-                self._predict(service, now, share),
+                waits[service],
                 counters_needed(rate, cycle, demand.target, standard.max_wait),
                 share.split if share is not None else 0.0,
             )
@@ -555,15 +585,20 @@ class OfficeState:
 
     # -- durability --------------------------------------------------------------------------
 
+    def _remembered(self, store: dict[str, float]) -> dict[str, float]:
+        """The entries of `seen` or `closed` that are not forgotten yet."""
+        watermark = self.watermark
+        return {key: at for key, at in store.items() if not watermark - at > FORGET_SECONDS}
+
     def to_json(self) -> dict[str, Any]:
         """A plain-JSON snapshot from which `from_json` rebuilds an equal state."""
         return {
             "office": self.office,
             "watermark": self.watermark if self.watermark != float("-inf") else None,
             "last_offset": self.last_offset,
-            "seen": self.seen,
+            "seen": self._remembered(self.seen),
             "visits": [v.to_json() for v in self.visits.values()],
-            "closed": self.closed,
+            "closed": self._remembered(self.closed),
             "parked": [[p.seq, p.raw] for p in self.parked.values()],
             "counters": self.counters,
             "recent_calls": list(self.recent_calls),
@@ -592,8 +627,8 @@ class OfficeState:
         state.tally = Tally.from_json(data["tally"])
         if "forecast" in data:
             state.forecast = Forecast.from_json(data["forecast"])
-        state._seen_heap = _heap((ts, key) for key, ts in state.seen.items())
-        state._closed_heap = _heap((ts, key) for key, ts in state.closed.items())
+        state._seen_order = deque(sorted((ts, key) for key, ts in state.seen.items()))
+        state._closed_order = deque(sorted((ts, key) for key, ts in state.closed.items()))
         for item in data["visits"]:
             visit = Visit.from_json(item)
             state.visits[visit.ticket] = visit
@@ -612,9 +647,3 @@ class OfficeState:
             state._orphan_heap.append((event.ts, seq))
         heapq.heapify(state._orphan_heap)
         return state
-
-
-def _heap(items: Iterable[tuple[float, str]]) -> list[tuple[float, str]]:
-    heap = list(items)
-    heapq.heapify(heap)
-    return heap

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+def as_text(raw: bytes | str) -> str:
+    """The message as text for the dead-letter record (invalid UTF-8 replaced)."""
+    return raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
+
+
 class Reason(StrEnum):
     """Why a message was rejected (the `reason` label and the dead-letter record)."""
 

@@ -9,12 +9,9 @@ from pantau.events import Event, MalformedEvent, parse_event
 from pantau.standards import Standards
 
 from .office import OfficeState
-from .outcomes import Effect, Reason, Rejection
+from .outcomes import Effect, Reason, Rejection, as_text
 
-
-def as_text(raw: bytes | str) -> str:
-    """The message as text for the dead-letter record (invalid UTF-8 replaced)."""
-    return raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
+__all__ = ["PartitionState", "as_text"]
 
 
 class PartitionState:
@@ -71,7 +68,7 @@ class PartitionState:
         state = self.office(event.office)
         if offset <= state.last_offset:
             return None
-        state.process(event, as_text(raw), out, wall, received)
+        state.process(event, raw, out, wall, received)
         state.last_offset = offset
         return state
 

@@ -22,7 +22,8 @@ def status_record(
     office = state.office
     now = state.now(wall)
     gauges = sorted((s, g) for s, g in state.queue_gauges(now).items() if g.queue_length)
-    outlook = state.outlook(now)[0] if gauges else {}
+    # the waits alone: counters needed (Erlang C) are for the metrics, not the board
+    predicted = state.predicted_waits(now, [service for service, _ in gauges]) if gauges else {}
     services = [
         {
             "service": service,
@@ -31,9 +32,7 @@ def status_record(
             "waiting_over_standard": g.over_standard,
             "oldest_wait_seconds": float(g.oldest_wait),
             "max_wait_seconds": standards.lookup(office, service).max_wait,
-            "predicted_wait_seconds": round(outlook[service].predicted_wait, 1)
-            if service in outlook
-            else None,
+            "predicted_wait_seconds": round(predicted[service], 1),
         }
         for service, g in gauges
     ]

@@ -259,6 +259,29 @@ def test_closed_visits_and_ids_are_forgotten_after_a_day() -> None:
     assert value(series, "pantau_events_rejected_total", reason="out_of_sequence") == 0
 
 
+def test_an_id_is_forgotten_by_its_age_even_behind_a_younger_one() -> None:
+    """Ids are kept in arrival order: an older id that arrived after a younger one is
+    still forgotten a day after its own time, and the snapshot no longer holds it."""
+    day = 24 * 60
+    messages = [
+        ev("counter.opened", 5, counter="c1", event_id="young"),
+        ev("counter.paused", 1, counter="c1", event_id="old"),  # arrives second, 4 min older
+        ev("counter.resumed", day + 2, counter="c1"),  # "old" is a day old, "young" not yet
+        ev("counter.paused", day + 3, counter="c1", event_id="old"),  # a new event, not a copy
+        ev("counter.resumed", day + 3.5, counter="c1", event_id="young"),  # a duplicate
+    ]
+    pstate = PartitionState(STANDARDS)
+    out: list[Effect] = []
+    for offset, message in enumerate(messages[:3]):
+        pstate.handle(message, offset, out)
+    remembered = pstate.offices["k"].to_json()["seen"]
+    assert "young" in remembered and "old" not in remembered
+    for offset, message in enumerate(messages[3:], start=3):
+        pstate.handle(message, offset, out)
+    outcomes = pstate.offices["k"].tally.outcomes
+    assert (outcomes["accepted"], outcomes["duplicate"]) == (4, 1)
+
+
 # -- live breaches and gauges ---------------------------------------------------------------
 
 
