@@ -359,40 +359,38 @@ def _reject_constant(name: str) -> object:
 # --- instants ------------------------------------------------------------------------------
 
 
-# Most events of a stream share their minute and offset, so their seconds are cached: this
-# halves the cost of the instant. A miss just recomputes.
-_MINUTE_CACHE: dict[str, int] = {}
-_OFFSET_CACHE: dict[str, int] = {}
+# Most events of a stream share their minute and offset, so the seconds of each pair are
+# cached, and short digit groups read from a table: a third of the cost of the instant.
+# A miss just recomputes.
+_MINUTE_CACHE: dict[str, int] = {}  # minute + offset text -> seconds of the minute in UTC
 _CACHE_LIMIT = 4096
 _SCALES = tuple(10**digits for digits in range(10))
+_DIGITS = {f"{n:0{width}d}": n for width in (1, 2, 3) for n in range(10**width)}
 
 
 def _instant(text: str) -> float:
     """Seconds since the epoch of a timestamp that already matches TIMESTAMP_PATTERN."""
-    minute = text[:16]
-    seconds = _MINUTE_CACHE.get(minute)
+    end = len(text) - 1 if text[-1] == "Z" else len(text) - 6
+    key = text[:16] + text[end:]
+    seconds = _MINUTE_CACHE.get(key)
     if seconds is None:
         seconds = _minute_start(text)
+        if end != len(text) - 1:
+            offset = int(text[-5:-3]) * 3600 + int(text[-2:]) * 60
+            seconds += -offset if text[end] == "+" else offset
         if len(_MINUTE_CACHE) >= _CACHE_LIMIT:
             _MINUTE_CACHE.clear()
-        _MINUTE_CACHE[minute] = seconds
-    seconds += int(text[17:19])
-    if text[-1] == "Z":
-        end = len(text) - 1
-    else:
-        end = len(text) - 6
-        offset = _OFFSET_CACHE.get(text[end:])
-        if offset is None:
-            offset = int(text[-5:-3]) * 3600 + int(text[-2:]) * 60
-            if text[end] == "+":
-                offset = -offset
-            _OFFSET_CACHE[text[end:]] = offset  # at most 2 * 24 * 60 entries
-        seconds += offset
+        _MINUTE_CACHE[key] = seconds
+    seconds += _DIGITS[text[17:19]]
     if end == 19:
         return float(seconds)
+    fraction = text[20:end]
+    digits = _DIGITS.get(fraction)
+    if digits is None:
+        digits = int(fraction)
     # One correctly rounded division of exact integers: no digit of the fraction is lost.
     scale = _SCALES[end - 20]
-    return (seconds * scale + int(text[20:end])) / scale
+    return (seconds * scale + digits) / scale
 
 
 def _minute_start(text: str) -> int:
