@@ -25,6 +25,13 @@ def event_json_schema() -> dict[str, Any]:
     schema = TypeAdapter(Event).json_schema(mode="validation")
     for model in schema["$defs"].values():
         model["properties"]["type"]["description"] = "The event type; decides the other fields."
+    # JSON Schema's integer is a value with no fraction, so it admits 4.0 (and 4e0), which
+    # the contract rejects: no keyword can tell them apart, so the score itself says so.
+    score = schema["$defs"]["FeedbackSubmitted"]["properties"]["scores"]["additionalProperties"]
+    score["description"] = (
+        "A JSON integer 1 to 4, written without a fraction or exponent: 4, not 4.0 or 4e0 "
+        "(which JSON Schema's integer admits, and pantau rejects as malformed)."
+    )
     return {
         "$schema": _DRAFT,
         "title": "pantau event",

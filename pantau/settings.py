@@ -184,6 +184,26 @@ class GatewaySettings(KafkaSettings):
     tokens: Path | None = Field(None, description="YAML file: bearer token -> offices")
     gateway_max_body: int = Field(1 << 20, ge=1, description="largest request body, in bytes")
     gateway_max_batch: int = Field(1000, ge=1, le=1000, description="most events per request")
+    gateway_body_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="seconds a request has to deliver its whole body once its headers are in; "
+        "then 408 and the connection is closed",
+    )
+    gateway_idle_timeout: int = Field(
+        5,
+        ge=1,
+        le=300,
+        description="seconds a connection may take to send a whole request head, from its "
+        "opening or the end of the previous response; then it is closed",
+    )
+    gateway_max_connections: int = Field(
+        1000,
+        ge=1,
+        description="most connections and requests at once (status streams included); past "
+        "it new requests get 503",
+    )
     send_timeout: float = Field(
         30.0, gt=0, description="seconds Kafka has to acknowledge a request's events"
     )
@@ -217,3 +237,15 @@ class SimulateSettings(ClientSettings):
     standards: Path | None = Field(None, description="service standards YAML file")
     spool_path: Path = Path(".state/spool/simulate.sqlite")
     client_id: str = "pantau-simulate"
+
+
+def env_var(settings: type[BaseSettings], field: str) -> str:
+    """The environment variable that sets `field` of `settings` (PANTAU_ and its name)."""
+    if field not in settings.model_fields:
+        raise KeyError(f"{settings.__name__} has no setting {field!r}")
+    return f"{settings.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def default_of(settings: type[BaseSettings], field: str) -> Any:
+    """The default of `field` of `settings` when neither a flag nor the environment sets it."""
+    return settings.model_fields[field].get_default(call_default_factory=True)

@@ -46,13 +46,23 @@ class StatusProblem(BaseModel):
     detail: str
 
 
+class EventStreamResponse(StreamingResponse):
+    """A Server-Sent Events stream (so the OpenAPI document names text/event-stream only)."""
+
+    media_type = SSE_MEDIA_TYPE
+
+
 def _problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail}, status, headers=headers)
 
 
 _UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
-    401: {"model": StatusProblem, "description": "A read token is required."}
+    401: {
+        "model": StatusProblem,
+        "description": "The gateway sets a read token, and the request has none or a wrong one.",
+    }
 }
+_PROBLEM_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/StatusProblem"}}}
 _LOADING: dict[int | str, dict[str, Any]] = {
     503: {
         "model": StatusProblem,
@@ -155,13 +165,15 @@ def status_router(
             "records. 404 only once the topic is read and the office has no record."
         ),
         response_model=None,
+        response_class=EventStreamResponse,
         responses={
             200: {
                 "description": "An endless text/event-stream.",
                 "content": {SSE_MEDIA_TYPE: {"schema": {"type": "string"}}},
             },
-            404: {"model": StatusProblem, "description": "No record for this office."},
-            **_UNAUTHORIZED,
+            # JSON like every error, though the stream is text/event-stream
+            404: {"description": "No record for this office.", "content": _PROBLEM_JSON},
+            401: {"description": _UNAUTHORIZED[401]["description"], "content": _PROBLEM_JSON},
         },
         tags=["status"],
         dependencies=guarded,
@@ -194,9 +206,8 @@ def status_router(
             finally:
                 cache.unsubscribe(subscription)
 
-        return StreamingResponse(
+        return EventStreamResponse(
             events(),
-            media_type=SSE_MEDIA_TYPE,
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
@@ -207,7 +218,8 @@ def status_router(
         response_class=HTMLResponse,
         responses={
             200: {"description": "The page.", "content": {"text/html": {}}},
-            **_UNAUTHORIZED,
+            # JSON like every error, though the page is HTML
+            401: {"description": _UNAUTHORIZED[401]["description"], "content": _PROBLEM_JSON},
         },
         tags=["board"],
         dependencies=guarded,

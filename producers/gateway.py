@@ -10,16 +10,21 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from types import FrameType
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from pantau.events import MalformedEvent, future_reason, parse_event
 from pantau.schema import event_json_schema
@@ -32,11 +37,22 @@ from .status_cache import StatusCache
 from .status_feed import FeedMessage, KafkaStatusFeed
 from .tokens import TokenTable, load_tokens
 
-__all__ = ["EventSender", "KafkaEventSender", "SendFailed", "StatusFeed", "create_gateway"]
+__all__ = [
+    "BodyTimeout",
+    "EventSender",
+    "GatewayHttpProtocol",
+    "KafkaEventSender",
+    "SendFailed",
+    "StatusFeed",
+    "create_gateway",
+    "server_options",
+]
 
 log = logging.getLogger("pantau.gateway")
 
 EVENTS_PATH = "/v1/events"
+DOCS_PATH = "/docs"
+DOCS_ASSETS = "/docs/assets"
 
 
 class SendFailed(Exception):
@@ -170,6 +186,108 @@ class Problem(BaseModel):
     detail: str
 
 
+class Health(BaseModel):
+    """Whether the gateway reaches Kafka."""
+
+    status: Literal["ok", "unavailable"]
+    kafka: Literal["reachable", "unreachable"]
+
+
+class BodyTimeout(Exception):
+    """The request's body did not arrive within the gateway's body timeout."""
+
+
+class _BodyDeadline:
+    """ASGI middleware that bounds how long a request may take to send its body.
+
+    Once a request's head is in, its whole body must arrive within `seconds`: reading it
+    later raises BodyTimeout (POST /v1/events answers 408). A response that starts before
+    the body was read to its end (401, 413, 408, or a route that reads no body) says
+    `Connection: close`, so the server closes the connection after it instead of waiting
+    for the rest of the body. No client can hold a connection by sending a body slowly.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = asyncio.get_running_loop().time() + self.seconds
+        complete = not _declares_body(scope["headers"])
+        started = False
+
+        async def timed_receive() -> Message:
+            nonlocal complete
+            if complete:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                if started:  # too late for a 408: the connection closes after the response
+                    return {"type": "http.disconnect"}
+                raise BodyTimeout(
+                    f"the request body did not arrive within {self.seconds:g} s"
+                ) from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                complete = True
+            return message
+
+        async def closing_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                if not complete:
+                    headers = [*message.get("headers", []), (b"connection", b"close")]
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, timed_receive, closing_send)
+
+
+def _declares_body(headers: Sequence[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
+class GatewayHttpProtocol(H11Protocol):
+    """uvicorn's h11 protocol, with its keep-alive clock also bounding a request's head.
+
+    uvicorn starts the keep-alive clock only after a response and stops it at any byte, so
+    a connection that sends nothing, or a request head a byte at a time, stays open for
+    ever. Here the clock also starts when the connection opens, and only a whole request
+    head stops it: `timeout_keep_alive` is the longest a connection may take to send a
+    request head, from its opening or from the end of the previous response.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler
+        )
+
+    def data_received(self, data: bytes) -> None:
+        # H11Protocol.data_received without stopping the clock: handle_events stops it
+        # when the bytes complete a request head.
+        self.conn.receive_data(data)
+        self.handle_events()
+
+
+def server_options(settings: GatewaySettings) -> dict[str, Any]:
+    """uvicorn's options for the gateway (uvicorn.run(app, **server_options(settings)))."""
+    return {
+        "host": settings.gateway_host,
+        "port": settings.gateway_port,
+        "http": GatewayHttpProtocol,
+        "timeout_keep_alive": settings.gateway_idle_timeout,
+        "limit_concurrency": settings.gateway_max_connections,
+    }
+
+
 class _Refusal(Exception):
     def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
         super().__init__(status)
@@ -248,8 +366,13 @@ def create_gateway(
         version="1",
         summary="Send counter-system events to pantau over HTTP.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the package's own Swagger UI files, not a CDN
+        redoc_url=None,
     )
     app.state.registry = registry
+    app.add_middleware(_BodyDeadline, seconds=settings.gateway_body_timeout)
+    app.add_exception_handler(BodyTimeout, lambda _r, e: JSONResponse({"detail": str(e)}, 408))
+    _serve_docs(app)
     app.state.status_cache = cache
     if settings.status_enabled:
         app.include_router(status_router(settings, cache, standards))
@@ -257,6 +380,7 @@ def create_gateway(
 
     @app.post(
         EVENTS_PATH,
+        operation_id="sendEvents",
         status_code=202,
         summary="Send one event or a batch of events",
         description=(
@@ -270,6 +394,11 @@ def create_gateway(
         responses={
             401: {"model": Problem, "description": "No valid bearer token."},
             403: {"model": Problem, "description": "An event for an office the token lacks."},
+            408: {
+                "model": Problem,
+                "description": f"The body did not arrive within {settings.gateway_body_timeout:g} "
+                "s of the request's headers; the connection is closed.",
+            },
             413: {"model": Problem, "description": "The body is over the size limit."},
             422: {
                 "model": Invalid,
@@ -299,7 +428,10 @@ def create_gateway(
             raise _Refusal(
                 401, {"detail": "missing or unknown bearer token"}, {"WWW-Authenticate": challenge}
             )
-        body = await _read_body(request, settings.gateway_max_body)
+        try:
+            body = await _read_body(request, settings.gateway_max_body)
+        except BodyTimeout as exc:
+            raise _Refusal(408, {"detail": str(exc)}) from None
         items = _decode(body, settings.gateway_max_batch)
         payloads: list[bytes] = []
         errors: list[dict[str, Any]] = []
@@ -353,19 +485,55 @@ def create_gateway(
         events_total.labels("accepted").inc(len(items))
         return JSONResponse({"accepted": len(event_ids), "event_ids": event_ids}, 202)
 
-    @app.get("/healthz", summary="Whether Kafka is reachable (200) or not (503)")
+    @app.get(
+        "/healthz",
+        operation_id="getHealth",
+        summary="Whether Kafka is reachable (200) or not (503)",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "Kafka is unreachable."}},
+    )
     async def healthz(request: Request) -> JSONResponse:
         sender: EventSender = request.app.state.sender
         if await run_in_threadpool(sender.reachable):
             return JSONResponse({"status": "ok", "kafka": "reachable"})
         return JSONResponse({"status": "unavailable", "kafka": "unreachable"}, 503)
 
-    @app.get("/metrics", summary="The gateway's own Prometheus metrics")
+    @app.get(
+        "/metrics",
+        operation_id="getMetrics",
+        summary="The gateway's own Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={
+            200: {
+                "description": "The Prometheus text exposition format.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    app.openapi = lambda: _openapi(app, settings.gateway_max_batch)  # type: ignore[method-assign]
+    public_reads = settings.status_read_token is None
+    app.openapi = lambda: _openapi(app, settings.gateway_max_batch, public_reads)  # type: ignore[method-assign]
     return app
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the files of the swagger-ui-bundle-v2 package (imported as
+    swagger_ui_bundle), not from a CDN: office networks are often closed."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=root + (app.openapi_url or "/openapi.json"),
+            title=f"{app.title} - API",
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no calls to validator.swagger.io
+        )
 
 
 def _end_streams_on_exit(cache: StatusCache, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
@@ -437,8 +605,9 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _openapi(app: FastAPI, max_batch: int) -> dict[str, Any]:
-    """FastAPI's document plus the event schema as the request body of POST /v1/events."""
+def _openapi(app: FastAPI, max_batch: int, public_reads: bool) -> dict[str, Any]:
+    """FastAPI's document plus the event schema as the request body of POST /v1/events;
+    with `public_reads` (no read token set), the status API and board need no token."""
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(
@@ -457,5 +626,10 @@ def _openapi(app: FastAPI, max_batch: int) -> dict[str, Any]:
         "required": True,
         "content": {"application/json": {"schema": {"oneOf": [ref, batch]}}},
     }
+    if public_reads:
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                if operation.get("security") == [{"read_token": []}]:
+                    operation["security"] = [{}, {"read_token": []}]
     app.openapi_schema = document
     return document
