@@ -3,12 +3,14 @@
 #
 # Uses Debian's `prometheus-alertmanager` (and `amtool` to check the config first).
 # Installs nothing: if a binary is missing it says what to install. Configuration, data,
-# log and pid file live under ${PANTAU_STATE_DIR:-<repo>/.state}/alertmanager/.
+# log and pid file live under ${PANTAU_STATE_DIR:-<repo>/.state}/alertmanager/; lib/daemon.sh
+# tracks the process.
 # Clustering is off (--cluster.listen-address=): one local instance.
 #
 # The config is rendered from deploy/alertmanager/alertmanager.yml on every start/reload,
 # with these overrides from the environment:
 #   ALERTMANAGER_PORT            listen port (default 9094; 9093 is the local Kafka's)
+#   ALERTMANAGER_BIN             the binary (default prometheus-alertmanager, Debian's name)
 #   ALERTMANAGER_WEBHOOK_URL     receivers' URL (default http://127.0.0.1:9099/alerts)
 #   ALERTMANAGER_GROUP_WAIT      every route's group_wait (e.g. 1s for tests)
 #   ALERTMANAGER_GROUP_INTERVAL  every route's group_interval
@@ -29,9 +31,11 @@ PORT="${ALERTMANAGER_PORT:-9094}"
 URL="http://127.0.0.1:$PORT"
 CONFIG="$STATE/alertmanager.yml"
 PIDFILE="$STATE/alertmanager.pid"
+LEGACY="--config.file=$CONFIG" # identifies a pid file of the older form (lib/daemon.sh)
 LOG="$STATE/alertmanager.log"
 DATA="$STATE/data"
 READY_TIMEOUT="${ALERTMANAGER_READY_TIMEOUT:-60}"
+BIN="${ALERTMANAGER_BIN:-prometheus-alertmanager}"
 
 die() {
     echo "alertmanager.sh: $*" >&2
@@ -80,34 +84,31 @@ $(cat "$STATE/check.log")"
     mv "$CONFIG.tmp" "$CONFIG"
 }
 
+# shellcheck source-path=SCRIPTDIR source=lib/daemon.sh
 source "$HERE/lib/daemon.sh"
 
 start() {
-    need prometheus-alertmanager
+    need "$BIN"
     need amtool
     need curl
-    if pid >/dev/null; then
-        reload
+    daemon_lock "$STATE"
+    if service_pid >/dev/null; then
+        service_reload
         return
     fi
     render
-    nohup prometheus-alertmanager \
+    service_spawn "$BIN" \
         --config.file="$CONFIG" \
         --storage.path="$DATA" \
         --web.listen-address="127.0.0.1:$PORT" \
-        --cluster.listen-address= \
-        >>"$LOG" 2>&1 </dev/null &
-    local p=$!
-    echo "$p" >"$PIDFILE"
-    wait_ready "$p"
-    echo "alertmanager started (pid $p, $URL, state $STATE)"
+        --cluster.listen-address=
 }
 
 case "${1:-}" in
 start) start ;;
-stop) stop ;;
-status) status ;;
-reload) need amtool && need curl && reload ;;
+stop) daemon_lock "$STATE" && service_stop ;;
+status) service_status ;;
+reload) need amtool && need curl && daemon_lock "$STATE" && service_reload ;;
 render) need amtool && render && echo "$CONFIG" ;; # only write and check the config
 *)
     echo "usage: $0 start|stop|status|reload|render" >&2

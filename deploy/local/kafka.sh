@@ -12,15 +12,23 @@
 #   data/               KRaft metadata + topic data
 #   logs/server.log     broker log (log4j2); kafka.out: JVM stdout/stderr;
 #                       tools.log: storage format; mvn.log: last jar resolution
-#   server.properties   generated on every start (also log4j2.properties); cluster.id; kafka.pid
+#   server.properties   generated on every start (also log4j2.properties); cluster.id
+#   kafka.pid           the broker's pid, start time and command line (lib/daemon.sh)
+#
+# Readiness (start waits for it, status reports it) is asked with kafka-python
+# (deploy/local/kafka_ready.py), so start and status need the virtualenv: make setup.
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP (-Xmx1g),
-# KAFKA_START_TIMEOUT (60 s), KAFKA_STOP_TIMEOUT (30 s), PANTAU_STATE_DIR.
+# KAFKA_START_TIMEOUT (60 s), KAFKA_STOP_TIMEOUT (30 s), PANTAU_STATE_DIR,
+# PANTAU_PYTHON (the Python with kafka-python; default: the repo's .venv).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 POM=$SCRIPT_DIR/kafka-pom.xml
+PYTHON=${PANTAU_PYTHON:-$REPO_ROOT/.venv/bin/python}
+# shellcheck source-path=SCRIPTDIR source=lib/daemon.sh
+source "$SCRIPT_DIR/lib/daemon.sh"
 
 KAFKA_VERSION=4.4.0
 KAFKA_HOST=127.0.0.1
@@ -43,13 +51,7 @@ log() { echo "kafka: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # One kafka.sh at a time per state folder (fd 9 is closed for the broker itself).
-lock() {
-    mkdir -p "$STATE_DIR"
-    if command -v flock >/dev/null; then
-        exec 9>"$STATE_DIR/.lock"
-        flock 9
-    fi
-}
+lock() { daemon_lock "$STATE_DIR"; }
 
 # --- jars ------------------------------------------------------------------
 
@@ -86,70 +88,26 @@ kafka_java() { # kafka_java <main class> [args...]  (short-lived tools)
 
 # --- process ---------------------------------------------------------------
 
-# Prints the broker's pid if the pid file names a live broker of this state folder.
-# A stale pid file (dead or recycled pid) is removed.
-running_pid() {
-    [[ -f $PID_FILE ]] || return 1
-    local pid cmd
-    pid=$(<"$PID_FILE")
-    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-        if [[ -r /proc/$pid/cmdline ]]; then
-            cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
-        else
-            cmd=$(ps -p "$pid" -o command= 2>/dev/null || true)
-        fi
-        if [[ $cmd == *kafka.Kafka*"$CONFIG"* ]]; then
-            echo "$pid"
-            return 0
-        fi
-    fi
-    rm -f "$PID_FILE"
-    return 1
-}
+# Prints the broker's pid if the pid file names a live broker of this state folder
+# (pid, start time and command line); a stale pid file is removed. A pid file of the
+# older form (only a pid) counts if that process runs this folder's kafka.Kafka config.
+running_pid() { daemon_pid "$PID_FILE" "kafka.Kafka $CONFIG"; }
 
 port_in_use() { (exec 3<>"/dev/tcp/$KAFKA_HOST/$1") 2>/dev/null; }
 
 running_port() { sed -n "s|^advertised.listeners=PLAINTEXT://$KAFKA_HOST:||p" "$CONFIG" 2>/dev/null; }
 
-# True once the broker answers Kafka requests and lists itself as a live
-# (unfenced) broker in Metadata, i.e. clients can create topics and produce.
-# Needs only python3's standard library (no venv, no JVM start: ~50 ms).
-ready() {
-    python3 - "$KAFKA_HOST" "$1" <<'PY'
-import socket, struct, sys
-
-def call(sock, api_key, version, body, corr):
-    client = b"pantau-kafka-sh"
-    req = struct.pack(">hhih", api_key, version, corr, len(client)) + client + body
-    sock.sendall(struct.pack(">i", len(req)) + req)
-    buf = b""
-    while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i", buf[:4])[0]:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed")
-        buf += chunk
-    return buf[8:]  # skip size and correlation id
-
-try:
-    with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2) as s:
-        resp = call(s, 18, 0, b"", 1)  # ApiVersions v0
-        error, n = struct.unpack(">hi", resp[:6])
-        versions = {k: (lo, hi) for k, lo, hi in
-                    (struct.unpack(">hhh", resp[6 + 6 * i:12 + 6 * i]) for i in range(n))}
-        lo, hi = versions[3]  # Metadata
-        v = max(lo, 4)
-        if error or v > min(hi, 8):
-            sys.exit(1)
-        body = struct.pack(">i?", 0, False)  # no topics, no auto-create
-        if v >= 8:
-            body += struct.pack(">??", False, False)
-        resp = call(s, 3, v, body, 2)
-        _throttle, brokers = struct.unpack(">ii", resp[:8])
-        sys.exit(0 if brokers > 0 else 1)
-except (OSError, KeyError, struct.error):
-    sys.exit(1)
-PY
+# Fails unless $PYTHON can run the readiness check.
+need_python() {
+    if ! { [[ -x $PYTHON ]] && "$PYTHON" -c 'import kafka' 2>/dev/null; }; then
+        die "no kafka-python in $PYTHON for the readiness check: run make setup (or set PANTAU_PYTHON)"
+    fi
 }
+
+# ready PORT [SECONDS]: true once the broker answers kafka-python and lists itself as a
+# live (unfenced) broker, i.e. clients can create topics and produce; retries for up to
+# SECONDS (one try: about 2 s).
+ready() { "$PYTHON" "$SCRIPT_DIR/kafka_ready.py" "$KAFKA_HOST:$1" --wait "${2:-0}"; }
 
 write_config() {
     mkdir -p "$DATA_DIR" "$LOG_DIR"
@@ -234,32 +192,17 @@ format_storage() {
         >>"$LOG_DIR/tools.log" 2>&1 || die "storage format failed, see $LOG_DIR/tools.log"
 }
 
-stop_pid() { # stop_pid <pid>: SIGTERM, wait, SIGKILL
-    local pid=$1 waited=0
-    kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do
-        if ((waited >= KAFKA_STOP_TIMEOUT * 10)); then
-            log "still running after ${KAFKA_STOP_TIMEOUT}s, sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-            sleep 0.2
-            break
-        fi
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-    rm -f "$PID_FILE"
-}
+stop_broker() { daemon_stop "$PID_FILE" "$KAFKA_STOP_TIMEOUT" kafka "kafka.Kafka $CONFIG"; }
 
-wait_ready() { # wait_ready <pid> <port>
-    local pid=$1 port=$2 deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-    until ready "$port"; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            rm -f "$PID_FILE"
+wait_ready() { # wait_ready <port>
+    local port=$1 deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+    until ready "$port" 3; do
+        if ! running_pid >/dev/null; then
             tail -n 20 "$LOG_DIR/kafka.out" "$LOG_DIR/server.log" >&2 2>/dev/null || true
             die "broker exited during startup; see $LOG_DIR/server.log and $LOG_DIR/kafka.out"
         fi
         if ((SECONDS >= deadline)); then
-            stop_pid "$pid"
+            stop_broker || true
             die "broker not ready after ${KAFKA_START_TIMEOUT}s (stopped it); see $LOG_DIR/server.log"
         fi
         sleep 0.25
@@ -270,15 +213,15 @@ wait_ready() { # wait_ready <pid> <port>
 
 cmd_start() {
     local pid port
+    need_python
     if pid=$(running_pid); then
         port=$(running_port)
         [[ $port == "$KAFKA_PORT" ]] || log "note: running broker listens on $port, not KAFKA_PORT=$KAFKA_PORT"
-        wait_ready "$pid" "$port"
+        wait_ready "$port"
         log "already running (pid $pid) on $KAFKA_HOST:$port"
         return 0
     fi
     command -v java >/dev/null || die "java not found (Kafka $KAFKA_VERSION needs Java 17+)"
-    command -v python3 >/dev/null || die "python3 not found (used for the readiness check)"
     for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
         ! port_in_use "$port" || die "port $KAFKA_HOST:$port is already in use by another process"
     done
@@ -287,19 +230,17 @@ cmd_start() {
     format_storage
 
     log "starting Kafka $KAFKA_VERSION on $KAFKA_HOST:$KAFKA_PORT (log: $LOG_DIR/server.log)"
-    local launcher=()
-    command -v setsid >/dev/null && launcher=(setsid)
-    # shellcheck disable=SC2086  # KAFKA_HEAP may hold several options
-    ${launcher[@]+"${launcher[@]}"} nohup java $KAFKA_HEAP \
+    local heap
+    read -ra heap <<<"$KAFKA_HEAP" # KAFKA_HEAP may hold several options
+    daemon_spawn "$PID_FILE" "$LOG_DIR/kafka.out" java ${heap[@]+"${heap[@]}"} \
         -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
         -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
         -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$LOG_DIR" \
         -Dlog4j2.shutdownHookEnabled=false \
-        -cp "$LIBS_DIR/*" kafka.Kafka "$CONFIG" \
-        </dev/null >>"$LOG_DIR/kafka.out" 2>&1 9>&- &
-    pid=$!
-    echo "$pid" >"$PID_FILE"
-    wait_ready "$pid" "$KAFKA_PORT"
+        -cp "$LIBS_DIR/*" kafka.Kafka "$CONFIG" ||
+        die "the JVM exited at once; see $LOG_DIR/kafka.out"
+    pid=$DAEMON_PID
+    wait_ready "$KAFKA_PORT"
     log "ready (pid $pid) on $KAFKA_HOST:$KAFKA_PORT"
 }
 
@@ -310,7 +251,7 @@ cmd_stop() {
         return 0
     fi
     log "stopping (pid $pid) ..."
-    stop_pid "$pid"
+    stop_broker || true
     log "stopped"
 }
 
@@ -318,8 +259,10 @@ cmd_status() {
     local pid port
     if pid=$(running_pid); then
         port=$(running_port)
-        if ready "$port"; then
-            echo "running (pid $pid, $KAFKA_HOST:$port, Kafka $KAFKA_VERSION)"
+        if ! [[ -x $PYTHON ]]; then
+            echo "running (pid $pid, $KAFKA_HOST:$port, Kafka $KAFKA_VERSION), readiness unknown: no $PYTHON"
+        elif ready "$port"; then
+            echo "running (pid $pid, $KAFKA_HOST:$port, Kafka $KAFKA_VERSION), ready"
         else
             echo "running (pid $pid, $KAFKA_HOST:$port, Kafka $KAFKA_VERSION) but not answering yet"
         fi

@@ -3,11 +3,12 @@
 #
 # Uses Debian's `prometheus` (and `promtool` to check the config first). Installs nothing:
 # if a binary is missing it says what to install. Configuration, data, log and pid file
-# live under ${PANTAU_STATE_DIR:-<repo>/.state}/prometheus/.
+# live under ${PANTAU_STATE_DIR:-<repo>/.state}/prometheus/; lib/daemon.sh tracks the process.
 #
 # The config is rendered from deploy/prometheus/prometheus.yml on every start/reload,
 # with these overrides from the environment:
 #   PROMETHEUS_PORT         listen port (default 9090)
+#   PROMETHEUS_BIN          the prometheus binary (default prometheus, Debian's)
 #   PANTAU_WORKER_TARGETS   comma-separated worker host:port (default 127.0.0.1:6066)
 #   PANTAU_GATEWAY_TARGETS  comma-separated gateway host:port (default 127.0.0.1:8088;
 #                           set it empty for a stack without a gateway)
@@ -32,9 +33,11 @@ URL="http://127.0.0.1:$PORT"
 CONFIG="$STATE/prometheus.yml"
 RULES="$STATE/rules"
 PIDFILE="$STATE/prometheus.pid"
+LEGACY="--config.file=$CONFIG" # identifies a pid file of the older form (lib/daemon.sh)
 LOG="$STATE/prometheus.log"
 DATA="$STATE/data"
 READY_TIMEOUT="${PROMETHEUS_READY_TIMEOUT:-60}"
+BIN="${PROMETHEUS_BIN:-prometheus}"
 
 die() {
     echo "prometheus.sh: $*" >&2
@@ -98,35 +101,32 @@ $(cat "$STATE/check.log")"
     mv "$CONFIG.tmp" "$CONFIG"
 }
 
+# shellcheck source-path=SCRIPTDIR source=lib/daemon.sh
 source "$HERE/lib/daemon.sh"
 
 start() {
-    need prometheus
+    need "$BIN"
     need promtool
     need curl
-    if pid >/dev/null; then
-        reload
+    daemon_lock "$STATE"
+    if service_pid >/dev/null; then
+        service_reload
         return
     fi
     render
-    nohup prometheus \
+    service_spawn "$BIN" \
         --config.file="$CONFIG" \
         --storage.tsdb.path="$DATA" \
         --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-400d}" \
         --web.listen-address="127.0.0.1:$PORT" \
-        --web.enable-lifecycle \
-        >>"$LOG" 2>&1 </dev/null &
-    local p=$!
-    echo "$p" >"$PIDFILE"
-    wait_ready "$p"
-    echo "prometheus started (pid $p, $URL, state $STATE)"
+        --web.enable-lifecycle
 }
 
 case "${1:-}" in
 start) start ;;
-stop) stop ;;
-status) status ;;
-reload) need promtool && need curl && reload ;;
+stop) daemon_lock "$STATE" && service_stop ;;
+status) service_status ;;
+reload) need promtool && need curl && daemon_lock "$STATE" && service_reload ;;
 render) need promtool && render && echo "$CONFIG" ;; # only write and check the config
 *)
     echo "usage: $0 start|stop|status|reload|render" >&2

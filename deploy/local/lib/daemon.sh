@@ -1,65 +1,176 @@
-# Process handling shared by prometheus.sh and alertmanager.sh (sourced, not run).
-# The sourcing script sets: NAME (for messages and the cmdline check), URL, PIDFILE, LOG,
-# READY_TIMEOUT, CONFIG, and defines render() and die().
+# shellcheck shell=bash disable=SC2153  # NAME, PIDFILE, ...: set by the sourcing script
+# The one way the local scripts (kafka.sh, prometheus.sh, alertmanager.sh, demo.sh) start,
+# find and stop their background processes. Sourced, not run; needs Linux's /proc.
+#
+# A pid file has two lines:
+#   <pid> <start time> <argc>      start time: field 22 of /proc/<pid>/stat (clock ticks
+#                                  since boot); argc: how many words line 2 holds
+#   <argv, shell-quoted>           the command as launched (argv[0] as its basename)
+# A process is ours only while its pid, its start time and its command line all still
+# match: a pid the kernel gave to another process since is never signalled, and its pid
+# file is removed as stale.
+#
+#   daemon_lock DIR                         one script at a time per state folder (fd 9)
+#   daemon_spawn PIDFILE LOG CMD [ARG...]   start CMD in its own session (stdin /dev/null,
+#                                           output appended to LOG), write PIDFILE; sets
+#                                           DAEMON_PID; fails if CMD exits at once
+#   daemon_pid PIDFILE [LEGACY]             print the pid if it is ours, else fail
+#   daemon_stop PIDFILE TIMEOUT NAME [LEGACY]   SIGTERM, SIGKILL after TIMEOUT s; fails
+#                                           (doing nothing) if no process of ours runs
+# LEGACY is a part of the command line that identifies the process of an older pid file
+# (only a pid, as the scripts wrote before; such a file is left as it is).
+#
+# For prometheus.sh and alertmanager.sh (HTTP services with /-/ready and /-/reload), the
+# service_* functions below; the sourcing script sets NAME, URL, PIDFILE, LOG, CONFIG,
+# READY_TIMEOUT and LEGACY, and defines render() and die().
 
-# True while process $1 runs (a child that exited but was not reaped yet is a zombie).
-alive() {
-    [[ -r "/proc/$1/stat" ]] && [[ "$(awk '{print $3}' "/proc/$1/stat")" != Z ]]
-}
-
-# The pid of our running daemon, from the pid file; fails if there is none.
-pid() {
-    [[ -f "$PIDFILE" ]] || return 1
-    local p
-    p="$(cat "$PIDFILE")"
-    [[ -n "$p" ]] && alive "$p" || return 1
-    grep -qa "$NAME" "/proc/$p/cmdline" 2>/dev/null || return 1
-    echo "$p"
-}
-
-wait_ready() {
-    local p="$1" deadline=$((SECONDS + READY_TIMEOUT))
-    until curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; do
-        alive "$p" || die "$NAME exited while starting; last lines of $LOG:
-$(tail -n 20 "$LOG")"
-        ((SECONDS < deadline)) || die "$NAME not ready after ${READY_TIMEOUT}s; see $LOG"
-        sleep 0.2
-    done
-}
-
-reload() {
-    local p
-    p="$(pid)" || die "not running"
-    render
-    curl -fsS -X POST "$URL/-/reload" >/dev/null || die "reload failed; see $LOG"
-    wait_ready "$p"
-    echo "$NAME reloaded ($URL, config $CONFIG)"
-}
-
-stop() {
-    local p
-    if ! p="$(pid)"; then
-        rm -f "$PIDFILE"
-        echo "$NAME not running"
-        return
+# The start time of a running process (not a zombie); fails if there is none.
+daemon_starttime() {
+    local stat task live=""
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+    stat=${stat##*) } # the command name in parentheses may hold spaces
+    local -a fields
+    read -ra fields <<<"$stat"
+    [[ ${fields[19]:-} =~ ^[0-9]+$ ]] || return 1
+    if [[ ${fields[0]} == [ZX] ]]; then # the main thread is gone; are other threads not?
+        for task in "/proc/$1/task/"*/stat; do
+            { read -r stat <"$task"; } 2>/dev/null || continue
+            stat=${stat##*) }
+            [[ ${stat:0:1} == [ZX] ]] || { live=1 && break; }
+        done
+        [[ -n $live ]] || return 1
     fi
-    kill -TERM "$p"
-    local deadline=$((SECONDS + 30))
-    while alive "$p"; do
+    echo "${fields[19]}"
+}
+
+# The last ARGC words of process PID's command line, shell-quoted, the first one as its
+# basename (an interpreter may come before them: a script's #! line).
+daemon_argv() { # daemon_argv PID [ARGC]
+    local -a argv
+    { mapfile -d '' -t argv <"/proc/$1/cmdline"; } 2>/dev/null || return 1
+    local n=${2:-${#argv[@]}}
+    ((n > 0 && n <= ${#argv[@]})) || return 1
+    argv=("${argv[@]: -n}")
+    argv[0]=${argv[0]##*/}
+    printf '%q ' "${argv[@]}"
+}
+
+daemon_write() { # daemon_write PIDFILE PID START ARGC QUOTED_ARGV
+    printf '%s %s %s\n%s\n' "$2" "$3" "$4" "$5" >"$1.tmp.$$"
+    mv -f "$1.tmp.$$" "$1"
+}
+
+daemon_lock() {
+    mkdir -p "$1"
+    if command -v flock >/dev/null; then
+        exec 9>"$1/.lock"
+        flock 9
+    fi
+}
+
+daemon_pid() {
+    local pidfile=$1 legacy=${2:-} pid="" start="" argc="" argv line2="" now
+    [[ -f $pidfile ]] || return 1
+    { read -r pid start argc && { IFS= read -r line2 || true; }; } <"$pidfile" 2>/dev/null || true
+    if [[ $pid =~ ^[0-9]+$ && $start =~ ^[0-9]+$ && $argc =~ ^[0-9]+$ && -n $line2 ]]; then
+        if now=$(daemon_starttime "$pid") && [[ $now == "$start" ]] &&
+            argv=$(daemon_argv "$pid" "$argc") && [[ $argv == "$line2" ]]; then
+            echo "$pid"
+            return 0
+        fi
+    elif [[ -n $legacy && $pid =~ ^[0-9]+$ && -z ${start:-} ]] && now=$(daemon_starttime "$pid"); then
+        local -a words
+        { mapfile -d '' -t words <"/proc/$pid/cmdline"; } 2>/dev/null || words=()
+        if [[ " ${words[*]} " == *" $legacy "* ]]; then
+            echo "$pid"
+            return 0
+        fi
+    fi
+    rm -f "$pidfile"
+    return 1
+}
+
+daemon_spawn() {
+    local pidfile=$1 log=$2
+    shift 2
+    local launcher=()
+    command -v setsid >/dev/null && launcher=(setsid) # Ctrl-C in the caller's terminal stays there
+    ${launcher[@]+"${launcher[@]}"} nohup "$@" </dev/null >>"$log" 2>&1 9>&- &
+    DAEMON_PID=$!
+    local start want argv deadline=$((SECONDS + 10))
+    start=$(daemon_starttime "$DAEMON_PID") || return 1
+    want=$(printf '%q ' "${1##*/}" "${@:2}")
+    # Wait for the exec (setsid, nohup, then CMD), so that the pid file names CMD itself.
+    until argv=$(daemon_argv "$DAEMON_PID" "$#") && [[ $argv == "$want" ]]; do
+        [[ $(daemon_starttime "$DAEMON_PID") == "$start" ]] || return 1
         if ((SECONDS >= deadline)); then
-            echo "$NAME did not stop in 30s; killing pid $p" >&2
-            kill -KILL "$p" 2>/dev/null || true
+            kill -KILL "$DAEMON_PID" 2>/dev/null || true
+            return 1
+        fi
+        sleep 0.02
+    done
+    daemon_write "$pidfile" "$DAEMON_PID" "$start" "$#" "$want"
+}
+
+daemon_stop() {
+    local pidfile=$1 timeout=$2 name=$3 pid start deadline
+    pid=$(daemon_pid "$pidfile" "${4:-}") || return 1
+    start=$(daemon_starttime "$pid") || { rm -f "$pidfile"; return 0; }
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + timeout))
+    while [[ $(daemon_starttime "$pid") == "$start" ]]; do
+        if ((SECONDS >= deadline)); then
+            echo "$name: still running after ${timeout}s, sending SIGKILL (pid $pid)" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+            sleep 0.2
             break
+        fi
+        sleep 0.1
+    done
+    rm -f "$pidfile"
+}
+
+# --- HTTP services: prometheus.sh, alertmanager.sh ---------------------------------
+
+service_pid() { daemon_pid "$PIDFILE" "$LEGACY"; }
+
+service_spawn() { # service_spawn CMD [ARG...]: start, wait until ready, say so
+    daemon_spawn "$PIDFILE" "$LOG" "$@" || die "$NAME exited at once; see $LOG"
+    service_wait_ready
+    echo "$NAME started (pid $DAEMON_PID, $URL, state $STATE)"
+}
+
+service_wait_ready() {
+    local deadline=$((SECONDS + READY_TIMEOUT))
+    until curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; do
+        service_pid >/dev/null || die "$NAME exited while starting; see $LOG"
+        if ((SECONDS >= deadline)); then
+            daemon_stop "$PIDFILE" 30 "$NAME" || true
+            die "$NAME not ready after ${READY_TIMEOUT}s (stopped it); see $LOG"
         fi
         sleep 0.2
     done
-    rm -f "$PIDFILE"
-    echo "$NAME stopped"
 }
 
-status() {
+service_reload() {
+    service_pid >/dev/null || die "not running"
+    render
+    curl -fsS -X POST "$URL/-/reload" >/dev/null 2>&1 || die "reload failed; see $LOG"
+    service_wait_ready
+    echo "$NAME reloaded ($URL, config $CONFIG)"
+}
+
+service_stop() {
+    if daemon_stop "$PIDFILE" 30 "$NAME" "$LEGACY"; then
+        echo "$NAME stopped"
+    else
+        echo "$NAME not running"
+    fi
+}
+
+service_status() {
     local p
-    if ! p="$(pid)"; then
+    if ! p=$(service_pid); then
         echo "$NAME not running"
         return 3
     fi
