@@ -44,18 +44,23 @@ def check_events(lines: Iterable[bytes], now: float | None = None) -> Iterator[P
 
 
 def check_standards(path: Path) -> Iterator[Problem]:
+    """Every problem of a standards file, each with its path inside the file (or its line,
+    for YAML that does not parse)."""
     from pantau.standards import StandardsError, load_standards
 
     try:
         load_standards(path)
     except StandardsError as exc:
-        yield Problem(exc.path or "(top level)", exc.reason)
+        for where, reason in exc.problems:
+            yield Problem(where or "(top level)", reason)
 
 
 def check_tokens(path: Path) -> Iterator[Problem]:
+    """Every problem of a gateway tokens file, each with its place (token #N, never the token)."""
     from producers.tokens import TokensError, load_tokens
 
     try:
         load_tokens(path)
     except TokensError as exc:
-        yield Problem(exc.where or "(top level)", exc.reason)
+        for where, reason in exc.problems:
+            yield Problem(where or "(top level)", reason)

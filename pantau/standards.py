@@ -5,9 +5,10 @@ import math
 import os
 import re
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -91,11 +92,17 @@ _Values = dict[str, float]
 
 
 class StandardsError(Exception):
-    """An invalid standards file; the message names the file, the path inside it and why."""
+    """An invalid standards file; the message names the file, the path inside it and why.
 
-    def __init__(self, source: str, path: str, reason: str) -> None:
+    `path` and `reason` are the first problem found; `problems` lists every one as (path,
+    reason) pairs, in the order they are checked (`pantau check standards` prints them)."""
+
+    def __init__(
+        self, source: str, path: str, reason: str, problems: Sequence[tuple[str, str]] = ()
+    ) -> None:
         super().__init__(source, path, reason)
         self.source, self.path, self.reason = source, path, reason
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems) or ((path, reason),)
 
     def __str__(self) -> str:
         return f"{self.source}: {self.path or '(top level)'}: {self.reason}"
@@ -124,14 +131,12 @@ def parse_duration(value: object) -> float:
     raise ValueError(f"{value!r} is not {_DURATION_HINT}")
 
 
-@dataclass(frozen=True, slots=True)
-class _Service:
+class _Service(NamedTuple):  # tuples: thousands are made per file, and quickly
     name: str | None
     values: _Values
 
 
-@dataclass(frozen=True, slots=True)
-class _Office:
+class _Office(NamedTuple):
     name: str | None
     defaults: _Values
     services: dict[str, _Service]
@@ -269,10 +274,15 @@ def parse_standards(text: str, source: str) -> Standards:
         raise StandardsError(
             source, "", "the file is empty; write {} to use the built-in defaults only"
         )
-    try:
-        return _build(document)
-    except _Invalid as exc:
-        raise StandardsError(source, exc.path, exc.reason) from None
+    reader = _Reader()
+    standards = reader.standards(document)
+    if reader.problems:
+        first = reader.problems[0]
+        raise StandardsError(
+            source, first.path, first.reason, [(p.path, p.reason) for p in reader.problems]
+        )
+    assert standards is not None
+    return standards
 
 
 class _Invalid(Exception):
@@ -281,106 +291,232 @@ class _Invalid(Exception):
         self.path, self.reason = path, reason
 
 
-def _build(document: object) -> Standards:
-    top = _mapping(document, "", _TOP_KEYS)
-    timezone = _timezone(top, "")
-    offices: dict[str, _Office] = {}
-    for office_id, raw_office in _mapping(top.get("offices"), "offices").items():
-        path = _id(office_id, "offices", "office")
-        office = _mapping(raw_office, path, _OFFICE_KEYS)
+_ABSENT: Any = object()
+
+
+class _Reader:
+    """Validates a document and builds its Standards, collecting every problem: the top
+    level's keys and zone, then office by office (its keys, services, defaults, hours, name,
+    zone), then the defaults; the first is what the loader that stopped at it said.
+
+    Durations, opening hours, zones and service ids repeat across thousands of offices:
+    each distinct one is checked once."""
+
+    def __init__(self) -> None:
+        self.problems: list[_Invalid] = []
+        self._durations: dict[str, float] = {}
+        self._hours: dict[Any, OpeningHours] = {}
+        self._zones: set[str] = set()
+        self._service_ids: set[object] = set()  # ids found good
+
+    def standards(self, document: object) -> Standards | None:
+        top = self._mapping(document, "", _TOP_KEY_SET, _TOP_KEYS)
+        if top is None:
+            return None
+        timezone = self._timezone(top, "")
+        offices: dict[str, _Office] = {}
+        raw_offices = self._mapping(top.get("offices"), "offices")
+        for office_id, raw_office in (raw_offices or {}).items():
+            office = self._office(office_id, raw_office)
+            if office is not None:
+                offices[office_id] = office
+        defaults = self._values(
+            self._mapping(top.get("defaults"), "defaults", _VALUE_KEY_SET, _VALUE_KEYS),
+            "defaults",
+        )
+        return Standards(defaults, offices, timezone)
+
+    def _office(self, office_id: object, raw: object) -> _Office | None:
+        # The checks of a good office are inline: a file may hold thousands.
+        if type(office_id) is str and _ID.fullmatch(office_id):
+            path = f"offices.{office_id}"
+        else:
+            self._id(office_id, "offices", "office")
+            return None
+        if type(raw) is dict and _OFFICE_KEY_SET.issuperset(raw):
+            office: dict[str, Any] = raw
+        else:
+            found = self._mapping(raw, path, _OFFICE_KEY_SET, _OFFICE_KEYS)
+            if found is None:
+                return None
+            office = found
         services: dict[str, _Service] = {}
-        for service_id, raw_service in _mapping(office.get("services"), f"{path}.services").items():
-            service_path = _id(service_id, f"{path}.services", "service")
-            service = _mapping(raw_service, service_path, _SERVICE_KEYS)
-            services[service_id] = _Service(
-                _name(service, service_path), _values(service, service_path)
+        raw_services = office.get("services")
+        if raw_services is not None:
+            services_path = f"{path}.services"
+            for service_id, raw_service in (
+                self._mapping(raw_services, services_path) or {}
+            ).items():
+                service = self._service(service_id, raw_service, services_path)
+                if service is not None:
+                    services[service_id] = service
+        raw_defaults = office.get("defaults")
+        defaults: _Values = {}
+        if raw_defaults is not None:
+            defaults_path = f"{path}.defaults"
+            defaults = self._values(
+                self._mapping(raw_defaults, defaults_path, _VALUE_KEY_SET, _VALUE_KEYS),
+                defaults_path,
             )
-        defaults_path = f"{path}.defaults"
-        office_defaults = _values(
-            _mapping(office.get("defaults"), defaults_path, _VALUE_KEYS), defaults_path
-        )
-        hours = _hours(office["hours"], f"{path}.hours") if "hours" in office else None
-        offices[office_id] = _Office(
-            _name(office, path), office_defaults, services, _timezone(office, path), hours
-        )
-    defaults = _values(_mapping(top.get("defaults"), "defaults", _VALUE_KEYS), "defaults")
-    return Standards(defaults, offices, timezone)
+        hours = self._opening_hours(office["hours"], f"{path}.hours") if "hours" in office else None
+        name = office.get("name")
+        if name is not None and type(name) is not str:
+            name = self._name(office, path)
+        timezone = office.get("timezone")
+        if timezone is not None:
+            timezone = self._timezone(office, path)
+        return _Office(name, defaults, services, timezone, hours)
 
+    def _service(self, service_id: object, raw: object, parent: str) -> _Service | None:
+        if service_id not in self._service_ids:
+            if self._id(service_id, parent, "service") is None:
+                return None
+            self._service_ids.add(service_id)
+        if type(raw) is dict and _SERVICE_KEY_SET.issuperset(raw):
+            service: dict[str, Any] = raw
+        else:
+            found = self._mapping(raw, f"{parent}.{service_id}", _SERVICE_KEY_SET, _SERVICE_KEYS)
+            if found is None:
+                return None
+            service = found
+        name = service.get("name")
+        if name is not None and type(name) is not str:
+            name = self._name(service, f"{parent}.{service_id}")
+        return _Service(name, self._values(service, f"{parent}.{service_id}") if service else {})
 
-def _mapping(value: object, path: str, keys: tuple[str, ...] | None = None) -> dict[Any, Any]:
-    """A mapping (null counts as empty) whose keys, if given, are all known."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _Invalid(path, f"must be a mapping, not {_kind(value)}")
-    if keys is not None:
-        for key in value:
-            if key not in keys:
-                raise _Invalid(
-                    _join(path, _label(key)), f"unknown key (expected {', '.join(keys)})"
+    def _problem(self, path: str, reason: str) -> None:
+        self.problems.append(_Invalid(path, reason))
+
+    def _mapping(
+        self,
+        value: object,
+        path: str,
+        key_set: frozenset[str] | None = None,
+        keys: tuple[str, ...] = (),
+    ) -> dict[Any, Any] | None:
+        """A mapping (null counts as empty) without its unknown keys, each one a problem;
+        None (and a problem) if it is not a mapping."""
+        if value is None:
+            return {}
+        if type(value) is not dict:
+            self._problem(path, f"must be a mapping, not {_kind(value)}")
+            return None
+        if key_set is not None and not key_set.issuperset(value):
+            for key in value:
+                if key not in key_set:
+                    self._problem(
+                        _join(path, _label(key)), f"unknown key (expected {', '.join(keys)})"
+                    )
+            return {key: item for key, item in value.items() if key in key_set}
+        return value
+
+    def _id(self, value: object, parent: str, what: str) -> str | None:
+        if type(value) is not str:
+            self._problem(_join(parent, _label(value)), f"{what} id must be a string (quote it)")
+            return None
+        if not _ID.fullmatch(value):
+            self._problem(_join(parent, _label(value)), f"bad {what} id: must match {ID_PATTERN}")
+            return None
+        return f"{parent}.{value}"
+
+    def _name(self, entry: dict[str, Any], path: str) -> str | None:
+        name = entry.get("name")
+        if name is not None and type(name) is not str:
+            self._problem(f"{path}.name", f"must be a string, not {_kind(name)}")
+            return None
+        return name
+
+    def _values(self, entry: dict[str, Any] | None, path: str) -> _Values:
+        values: _Values = {}
+        if not entry:
+            return values
+        for key in ("max_wait", "max_processing"):
+            raw = entry.get(key, _ABSENT)
+            if raw is not _ABSENT:
+                seconds = self._duration(raw, f"{path}.{key}")
+                if seconds is not None:
+                    values[key] = seconds
+        target = entry.get("target", _ABSENT)
+        if target is not _ABSENT:
+            if (
+                isinstance(target, bool)
+                or not isinstance(target, int | float)
+                or not 0 <= target <= 1  # also false for NaN
+            ):
+                self._problem(f"{path}.target", f"{target!r} is not a share between 0 and 1")
+            else:
+                values["target"] = float(target)
+        warn_at = entry.get("warn_at", _ABSENT)
+        if warn_at is not _ABSENT:
+            if (
+                isinstance(warn_at, bool)
+                or not isinstance(warn_at, int | float)
+                or not 0 < warn_at < 1  # also false for NaN
+            ):
+                self._problem(
+                    f"{path}.warn_at", f"{warn_at!r} is not a share more than 0 and less than 1"
                 )
-    return value
+            else:
+                values["warn_at"] = float(warn_at)
+        return values
 
+    def _duration(self, value: object, path: str) -> float | None:
+        if type(value) is str:
+            known = self._durations.get(value)
+            if known is not None:
+                return known
+        try:
+            seconds = parse_duration(value)
+        except ValueError as exc:
+            self._problem(path, f"bad duration: {exc}")
+            return None
+        if type(value) is str:
+            self._durations[value] = seconds
+        return seconds
 
-def _id(value: object, parent: str, what: str) -> str:
-    if not isinstance(value, str):
-        raise _Invalid(_join(parent, _label(value)), f"{what} id must be a string (quote it)")
-    if not _ID.fullmatch(value):
-        raise _Invalid(_join(parent, _label(value)), f"bad {what} id: must match {ID_PATTERN}")
-    return _join(parent, value)
+    def _timezone(self, entry: dict[str, Any], parent: str) -> str | None:
+        """The entry's `timezone`, checked to be an IANA name this machine knows."""
+        value = entry.get("timezone")
+        if value is None or (type(value) is str and value in self._zones):
+            return value
+        path = _join(parent, "timezone")
+        if type(value) is not str:
+            self._problem(path, f"must be a time zone name, not {_kind(value)}")
+            return None
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self._problem(path, f"unknown time zone {value!r}")
+            return None
+        self._zones.add(value)
+        return value
 
-
-def _name(entry: dict[str, Any], path: str) -> str | None:
-    name = entry.get("name")
-    if name is not None and not isinstance(name, str):
-        raise _Invalid(f"{path}.name", f"must be a string, not {_kind(name)}")
-    return name
-
-
-def _values(entry: dict[str, Any], path: str) -> _Values:
-    values: _Values = {}
-    for key in ("max_wait", "max_processing"):
-        if key in entry:
-            try:
-                values[key] = parse_duration(entry[key])
-            except ValueError as exc:
-                raise _Invalid(f"{path}.{key}", f"bad duration: {exc}") from None
-    if "target" in entry:
-        target = entry["target"]
-        if (
-            isinstance(target, bool)
-            or not isinstance(target, int | float)
-            or not 0 <= target <= 1  # also false for NaN
-        ):
-            raise _Invalid(f"{path}.target", f"{target!r} is not a share between 0 and 1")
-        values["target"] = float(target)
-    if "warn_at" in entry:
-        warn_at = entry["warn_at"]
-        if (
-            isinstance(warn_at, bool)
-            or not isinstance(warn_at, int | float)
-            or not 0 < warn_at < 1  # also false for NaN
-        ):
-            raise _Invalid(
-                f"{path}.warn_at", f"{warn_at!r} is not a share more than 0 and less than 1"
+    def _opening_hours(self, value: object, path: str) -> OpeningHours | None:
+        """Opening hours (CONTRACT §3); null counts as not given, `{}` as never open."""
+        if value is None:
+            return None
+        try:
+            key = (
+                tuple((day, r if type(r) is str else tuple(r)) for day, r in value.items())
+                if type(value) is dict
+                else None
             )
-        values["warn_at"] = float(warn_at)
-    return values
+            known = self._hours.get(key) if key is not None else None
+        except TypeError:  # a list in it holds something unhashable: no shortcut
+            key = known = None
+        if known is not None:
+            return known
+        before = len(self.problems)
+        hours = _hours(value, path, self.problems)
+        if key is not None and hours is not None and len(self.problems) == before:
+            self._hours[key] = hours
+        return hours
 
 
-def _timezone(entry: dict[str, Any], parent: str) -> str | None:
-    """The entry's `timezone`, checked to be an IANA name this machine knows."""
-    value = entry.get("timezone")
-    if value is None:
-        return None
-    path = _join(parent, "timezone")
-    if not isinstance(value, str):
-        raise _Invalid(path, f"must be a time zone name, not {_kind(value)}")
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _Invalid(path, f"unknown time zone {value!r}") from None
-    return value
+_TOP_KEY_SET = frozenset(_TOP_KEYS)
+_OFFICE_KEY_SET = frozenset(_OFFICE_KEYS)
+_SERVICE_KEY_SET = frozenset(_SERVICE_KEYS)
+_VALUE_KEY_SET = frozenset(_VALUE_KEYS)
 
 
 _CLOCK = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])")
@@ -388,19 +524,31 @@ _DAYS_HINT = f"one of {', '.join(DAYS)} or a range such as mon-fri"
 _RANGE_HINT = 'a range "HH:MM-HH:MM" (two digits each, 00:00 to 24:00) or a list of them'
 
 
-def _hours(value: object, path: str) -> OpeningHours | None:
-    """Opening hours (CONTRACT §3); null counts as not given, `{}` as never open."""
-    if value is None:
+def _hours(value: object, path: str, problems: list[_Invalid]) -> OpeningHours | None:
+    """Opening hours (CONTRACT §3), each problem added to `problems`; `{}` is never open."""
+    if type(value) is not dict:
+        problems.append(_Invalid(path, f"must be a mapping, not {_kind(value)}"))
         return None
     days: list[list[tuple[int, int]]] = [[] for _ in DAYS]
     named_by: dict[int, str] = {}
-    for key, ranges in _mapping(value, path).items():
+    for key, ranges in value.items():
         key_path = _join(path, _label(key))
-        for day in _day_keys(key, key_path):
+        try:
+            key_days = _day_keys(key, key_path)
+        except _Invalid as exc:
+            problems.append(exc)
+            continue
+        parsed: list[tuple[int, int]] | None = None
+        for day in key_days:
             if day in named_by:
-                raise _Invalid(key_path, f"{DAYS[day]} appears twice (also in {named_by[day]})")
+                problems.append(
+                    _Invalid(key_path, f"{DAYS[day]} appears twice (also in {named_by[day]})")
+                )
+                break
             named_by[day] = str(key)
-            days[day] = _ranges(ranges, key_path)
+            if parsed is None:
+                parsed = _ranges(ranges, key_path, problems) or []
+            days[day] = parsed
     return OpeningHours(tuple(tuple(day) for day in days))
 
 
@@ -418,24 +566,41 @@ def _day_keys(key: object, path: str) -> range:
     return range(DAYS.index(first), DAYS.index(last) + 1)
 
 
-def _ranges(value: object, path: str) -> list[tuple[int, int]]:
+def _ranges(value: object, path: str, problems: list[_Invalid]) -> list[tuple[int, int]] | None:
+    """The ranges of one day, sorted; None (and each problem) if any is bad or they overlap."""
     if isinstance(value, str):
-        return [_range(value, path)]
-    if not isinstance(value, list):
-        raise _Invalid(path, f"must be {_RANGE_HINT}, not {_kind(value)}")
-    if not value:
-        raise _Invalid(path, f"must be {_RANGE_HINT}, not an empty list")
-    ranges = [_range(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        value = [value]
+        paths = [path]
+    elif not isinstance(value, list):
+        problems.append(_Invalid(path, f"must be {_RANGE_HINT}, not {_kind(value)}"))
+        return None
+    elif not value:
+        problems.append(_Invalid(path, f"must be {_RANGE_HINT}, not an empty list"))
+        return None
+    else:
+        paths = [f"{path}[{i}]" for i in range(len(value))]
+    ranges: list[tuple[int, int]] = []
+    for item, item_path in zip(value, paths, strict=True):
+        try:
+            ranges.append(_range(item, item_path))
+        except _Invalid as exc:
+            problems.append(exc)
+    if len(ranges) < len(value):
+        return None
     by_start = sorted(range(len(ranges)), key=lambda i: ranges[i])
+    overlapping = False
     for before, after in itertools.pairwise(by_start):
         if ranges[after][0] < ranges[before][1]:
             first, second = sorted((before, after))
-            raise _Invalid(
-                f"{path}[{second}]",
-                f"{value[second]!r} overlaps {value[first]!r} (ranges exclude their end, so "
-                '"08:00-12:00" and "12:00-13:00" may both be given)',
+            problems.append(
+                _Invalid(
+                    f"{path}[{second}]",
+                    f"{value[second]!r} overlaps {value[first]!r} (ranges exclude their end, "
+                    'so "08:00-12:00" and "12:00-13:00" may both be given)',
+                )
             )
-    return sorted(ranges)
+            overlapping = True
+    return None if overlapping else sorted(ranges)
 
 
 def _range(value: object, path: str) -> tuple[int, int]:

@@ -23,6 +23,7 @@ __all__ = [
     "DEMO_OFFICE",
     "DEMO_SERVICES",
     "OfficePlan",
+    "RunClock",
     "ServicePlan",
     "SimConfig",
     "plan_offices",
@@ -190,6 +191,72 @@ def latest_first_day(
     while day_start(day, timezone, config) + lead > now:
         day -= timedelta(days=1)
     return day
+
+
+@dataclass(frozen=True, slots=True)
+class RunClock:
+    """How far a run of simulated office days has come, for its progress line.
+
+    The share done counts only the simulated time in which the offices have events (from the
+    first arrivals to a while after closing, each day; nights cost nothing at full speed).
+    Time left: at a speed, the simulated time still to play over the speed (a paced run waits
+    through the nights too); at full speed, the wall time so far scaled by the share left.
+    """
+
+    windows: tuple[tuple[float, float], ...]  # per day: [start, end) in seconds since the epoch
+    speed: float | None = None  # simulated seconds per second; None: as fast as possible
+
+    @classmethod
+    def of(
+        cls,
+        start: date,
+        days: int,
+        timezone: str,
+        until: float | None = None,
+        speed: float | None = None,
+        config: SimConfig | None = None,
+    ) -> RunClock:
+        cfg = config or SimConfig()
+        tz = zoneinfo.ZoneInfo(timezone)
+        windows = []
+        for n in range(days):
+            day = start + timedelta(days=n)
+            begin = _at(day, cfg.first_arrival, tz)
+            end = _at(day, cfg.close_at, tz) + _AFTER_CLOSING
+            if until is not None:
+                end = min(end, until)
+            if end > begin:
+                windows.append((begin, end))
+        return cls(tuple(windows), speed)
+
+    @property
+    def total(self) -> float:
+        """Simulated seconds in which the offices have events."""
+        return sum(end - begin for begin, end in self.windows)
+
+    def share(self, sim_time: float) -> float:
+        """The share of the run done once the simulated clock reads `sim_time`, 0 to 1."""
+        total = self.total
+        if total <= 0:
+            return 1.0
+        done = sum(max(0.0, min(sim_time, end) - begin) for begin, end in self.windows)
+        return min(1.0, done / total)
+
+    def seconds_left(self, sim_time: float, elapsed: float) -> float | None:
+        """Wall seconds still to run, `elapsed` wall seconds into it; None if not known yet."""
+        if not self.windows:
+            return 0.0
+        if self.speed is not None:
+            return max(0.0, self.windows[-1][1] - max(sim_time, self.windows[0][0])) / self.speed
+        share = self.share(sim_time)
+        if share < 0.01 or elapsed <= 0:
+            return None
+        return elapsed * (1 - share) / share
+
+
+# Services that started before closing end after it, then the counters close and the last
+# surveys come in: a day's events end a while after closing time.
+_AFTER_CLOSING = 1800.0
 
 
 def _office_days(

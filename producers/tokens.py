@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +25,13 @@ _TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]+")  # RFC 6750 token68
 class TokensError(Exception):
     """An unusable tokens file; the message names the file, the place in it and why."""
 
-    def __init__(self, source: str, where: str, reason: str) -> None:
+    def __init__(
+        self, source: str, where: str, reason: str, problems: Sequence[tuple[str, str]] = ()
+    ) -> None:
         super().__init__(source, where, reason)
         self.source, self.where, self.reason = source, where, reason
+        # every problem of the file, in order ((where, reason) pairs); the first is above
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems) or ((where, reason),)
 
     def __str__(self) -> str:
         return f"{self.source}: {self.where + ': ' if self.where else ''}{self.reason}"
@@ -89,27 +93,36 @@ def parse_tokens(text: str, source: str) -> TokenTable:
             source, "", 'must be a mapping of bearer token to a list of offices (or "*")'
         )
     grants: dict[str, Grant] = {}
+    problems: list[tuple[str, str]] = []
     for index, (token, value) in enumerate(document.items(), 1):
         where = f"token #{index}"  # the token itself never goes into a message
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-            raise TokensError(
-                source, where, "a token must be a string of letters, digits and -._~+/="
-            )
-        if len(token) < MIN_TOKEN_LENGTH:
-            raise TokensError(source, where, f"too short: at least {MIN_TOKEN_LENGTH} characters")
-        grants[token] = _grant(value, source, where)
+            problems.append((where, "a token must be a string of letters, digits and -._~+/="))
+        elif len(token) < MIN_TOKEN_LENGTH:
+            problems.append((where, f"too short: at least {MIN_TOKEN_LENGTH} characters"))
+        grant = _grant(value, where, problems)
+        if grant is not None and isinstance(token, str):
+            grants[token] = grant
+    if problems:
+        raise TokensError(source, *problems[0], problems)
     return TokenTable(grants)
 
 
-def _grant(value: Any, source: str, where: str) -> Grant:
+def _grant(value: Any, where: str, problems: list[tuple[str, str]]) -> Grant | None:
+    """The grant of one token's offices; None (and each problem) if they are not valid."""
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items:
-        raise TokensError(source, where, 'offices must be "*" or a non-empty list of office ids')
-    for item in items:
-        if item != ALL_OFFICES and (not isinstance(item, str) or not _ID.fullmatch(item)):
-            raise TokensError(
-                source, where, f"{item!r} is not an office id (must match {ID_PATTERN}) or '*'"
-            )
+        problems.append((where, 'offices must be "*" or a non-empty list of office ids'))
+        return None
+    bad = [
+        item
+        for item in items
+        if item != ALL_OFFICES and (not isinstance(item, str) or not _ID.fullmatch(item))
+    ]
+    for item in bad:
+        problems.append((where, f"{item!r} is not an office id (must match {ID_PATTERN}) or '*'"))
+    if bad:
+        return None
     if ALL_OFFICES in items:
         return Grant(frozenset(), all_offices=True)
     return Grant(frozenset(items))
