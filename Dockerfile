@@ -1,12 +1,13 @@
 # syntax=docker/dockerfile:1
 # One image for every role of pantau: the command picks it.
 #
-#   docker build -t pantau:0.1.0 .
+#   make image                                      # docker build -t pantau:<version> .
 #   docker run --rm pantau:0.1.0 worker --help      # also: gateway, simulate, replay, schema
 #
-# Dependencies are installed from the lock (constraints.txt), the code without dependencies,
-# into a virtualenv that the runtime stage copies; the runtime has no compiler and no pip
-# cache, and runs as an unprivileged user (uid 10001) from /var/lib/pantau.
+# Dependencies are installed from the hashed lock (requirements/runtime.lock: the extras
+# client, gateway, worker and report), the code without dependencies, into a virtualenv
+# that the runtime stage copies; the runtime has no compiler and no pip cache, and runs as
+# an unprivileged user (uid 10001) from /var/lib/pantau.
 
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
@@ -16,18 +17,17 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 RUN python -m venv /opt/pantau
-# The runtime dependencies of pyproject.toml, each pinned by constraints.txt: this layer is
-# rebuilt only when one of the two files changes, not on every code change.
-COPY pyproject.toml constraints.txt ./
-RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
-        > requirements.txt \
-    && /opt/pantau/bin/pip install --constraint constraints.txt --requirement requirements.txt
+# Every dependency pinned and hashed by the lock (setuptools too, to build pantau below):
+# this layer is rebuilt only when the lock changes, not on every code change.
+COPY requirements/runtime.lock ./requirements/
+RUN /opt/pantau/bin/pip install --require-hashes --requirement requirements/runtime.lock
+COPY pyproject.toml ./
 COPY README.md ./
 COPY pantau ./pantau
 COPY streams ./streams
 COPY producers ./producers
 COPY dashboards ./dashboards
-RUN /opt/pantau/bin/pip install --constraint constraints.txt --no-deps . \
+RUN /opt/pantau/bin/pip install --no-deps --no-build-isolation . \
     && /opt/pantau/bin/pip check \
     && /opt/pantau/bin/pantau --help > /dev/null
 

@@ -5,24 +5,43 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STATE ?= .state
 DEMO_PORT ?= 6066
+# Every Python package, pinned and hashed (requirements/lock.sh regenerates it).
+LOCK ?= requirements/dev.lock
+# The one version number, pyproject.toml's: the image's tag (make image).
+VERSION = $(shell $(PYTHON) -c "import tomllib; print(tomllib.load(open('pyproject.toml', 'rb'))['project']['version'])")
+# The Debian packages to check first: deploy/local/packages.sh setup|demo|test.
+PACKAGES_FOR = setup
 
-.PHONY: setup test lint demo demo-stop services-stop clean
+.PHONY: setup packages image test lint demo demo-stop services-stop clean
 
 setup: $(VENV)/.installed
 	deploy/local/kafka.sh fetch
 
-# The virtualenv with pantau and its test tools, pinned by constraints.txt.
-$(VENV)/.installed: pyproject.toml constraints.txt
+# Before anything else: as root it installs the missing Debian packages, otherwise it
+# stops with the apt-get install line. demo and test set PACKAGES_FOR for their needs.
+packages:
+	deploy/local/packages.sh $(PACKAGES_FOR)
+
+# The virtualenv with pantau and its test tools: every package from the hashed lock, then
+# pantau itself without dependencies.
+$(VENV)/.installed: pyproject.toml $(LOCK) | packages
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(VENV)/bin/pip check
 	touch $@
 
+# The image, tagged with the version (docker compose: PANTAU_VERSION, default the same).
+image:
+	docker build -t pantau:$(VERSION) .
+
+test: PACKAGES_FOR = test
 test: setup tests/browser/node_modules/.installed
 	deploy/local/kafka.sh start
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # playwright-core for the board's browser test; it drives /usr/bin/chromium, never a download.
-tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json | packages
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
 	touch $@
 
@@ -31,8 +50,8 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-demo: setup
-	deploy/local/kafka.sh start
+demo: PACKAGES_FOR = demo
+demo: setup  # demo.sh starts the broker too, and stops what it started if a step fails
 	DEMO_PORT=$(DEMO_PORT) deploy/local/demo.sh start
 
 demo-stop:

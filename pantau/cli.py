@@ -8,14 +8,26 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 
 from . import __version__, logs
 from .logs import LogFormat
-from .settings import ClockMode, KafkaSettings, WorkerSettings
+from .settings import (
+    ClockMode,
+    GatewaySettings,
+    KafkaSettings,
+    SimulateSettings,
+    WorkerSettings,
+    default_of,
+    env_var,
+)
+
+if TYPE_CHECKING:
+    from producers.simulator import RunClock
+    from producers.sinks import LineProgress
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__
@@ -51,8 +63,29 @@ class LogLevel(StrEnum):
 LogFormatOption = Annotated[
     LogFormat, typer.Option(help="text (time level logger message) or json (one per line)")
 ]
-Broker = Annotated[str | None, typer.Option(help="Kafka HOST:PORT [env PANTAU_BROKER]")]
-Prefix = Annotated[str | None, typer.Option(help="topic prefix [env PANTAU_TOPIC_PREFIX]")]
+
+
+def env_option(settings: type[Any], field: str, help: str) -> Any:
+    """An option that the field's PANTAU_* variable sets too (a flag wins over it); --help
+    shows the variable and the default, both read from pantau.settings."""
+    return typer.Option(
+        help=help, envvar=env_var(settings, field), show_envvar=True, show_default=True
+    )
+
+
+Broker = Annotated[str, env_option(KafkaSettings, "broker", "Kafka HOST:PORT[,HOST:PORT]")]
+Prefix = Annotated[str, env_option(KafkaSettings, "topic_prefix", "topic prefix")]
+# the defaults --help shows, from pantau.settings
+BROKER: str = default_of(KafkaSettings, "broker")
+PREFIX: str = default_of(KafkaSettings, "topic_prefix")
+CLOCK: ClockMode = default_of(WorkerSettings, "clock")
+WEB_PORT: int = default_of(WorkerSettings, "web_port")
+DATA_DIR: Path = default_of(WorkerSettings, "data_dir")
+PARTITIONS: int = default_of(WorkerSettings, "partitions")
+GATEWAY_PORT: int = default_of(GatewaySettings, "gateway_port")
+GATEWAY_HOST: str = default_of(GatewaySettings, "gateway_host")
+GATEWAY_MAX_BODY: int = default_of(GatewaySettings, "gateway_max_body")
+SIMULATE_SPOOL: Path = default_of(SimulateSettings, "spool_path")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -75,22 +108,20 @@ def settings_from(cls: type[Any], **flags: Any) -> Any:
 @cli.command()
 def worker(
     standards: Annotated[
-        Path | None, typer.Option(help="service standards YAML [env PANTAU_STANDARDS]")
+        Path | None, env_option(WorkerSettings, "standards", "service standards YAML")
     ] = None,
     clock: Annotated[
-        ClockMode | None, typer.Option(help="wall (live) or event (replays) [env PANTAU_CLOCK]")
-    ] = None,
-    topic_prefix: Prefix = None,
-    web_port: Annotated[
-        int | None, typer.Option(help="port of /metrics [env PANTAU_WEB_PORT]")
-    ] = None,
+        ClockMode, env_option(WorkerSettings, "clock", "wall (live) or event (replays)")
+    ] = CLOCK,
+    topic_prefix: Prefix = PREFIX,
+    web_port: Annotated[int, env_option(WorkerSettings, "web_port", "port of /metrics")] = WEB_PORT,
     data_dir: Annotated[
-        Path | None, typer.Option(help="worker data folder [env PANTAU_DATA_DIR]")
-    ] = None,
-    broker: Broker = None,
+        Path, env_option(WorkerSettings, "data_dir", "worker data folder")
+    ] = DATA_DIR,
+    broker: Broker = BROKER,
     partitions: Annotated[
-        int | None, typer.Option(help="partitions of created topics [env PANTAU_PARTITIONS]")
-    ] = None,
+        int, env_option(WorkerSettings, "partitions", "partitions of topics it creates")
+    ] = PARTITIONS,
     log_level: Annotated[LogLevel, typer.Option(help="worker log level")] = LogLevel.WARNING,
     log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
@@ -162,8 +193,8 @@ def _check_port_free(host: str, port: int) -> None:
 @cli.command()
 def replay(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL file")],
-    topic_prefix: Prefix = None,
-    broker: Broker = None,
+    topic_prefix: Prefix = PREFIX,
+    broker: Broker = BROKER,
     progress: Annotated[bool, typer.Option(help="show count, rate and time left on stderr")] = True,
 ) -> None:
     """Send every non-empty line of FILE as one event message, keyed by office."""
@@ -248,29 +279,27 @@ def schema(
 @cli.command()
 def gateway(
     port: Annotated[
-        int | None, typer.Option(help="port to listen on [env PANTAU_GATEWAY_PORT; 8088]")
-    ] = None,
+        int, env_option(GatewaySettings, "gateway_port", "port to listen on")
+    ] = GATEWAY_PORT,
     host: Annotated[
-        str | None, typer.Option(help="address to listen on [env PANTAU_GATEWAY_HOST; 127.0.0.1]")
-    ] = None,
+        str, env_option(GatewaySettings, "gateway_host", "address to listen on")
+    ] = GATEWAY_HOST,
     tokens: Annotated[
-        Path | None, typer.Option(help="YAML file: bearer token -> offices [env PANTAU_TOKENS]")
+        Path | None, env_option(GatewaySettings, "tokens", "YAML file: bearer token -> offices")
     ] = None,
     max_body: Annotated[
-        int | None, typer.Option(help="largest body in bytes [env PANTAU_GATEWAY_MAX_BODY]")
-    ] = None,
-    topic_prefix: Prefix = None,
-    broker: Broker = None,
+        int, env_option(GatewaySettings, "gateway_max_body", "largest body in bytes")
+    ] = GATEWAY_MAX_BODY,
+    topic_prefix: Prefix = PREFIX,
+    broker: Broker = BROKER,
     log_level: Annotated[LogLevel, typer.Option(help="uvicorn log level")] = LogLevel.INFO,
     log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Accept events over HTTP (POST /v1/events, bearer tokens) and send them to Kafka."""
     import uvicorn
 
-    from producers.gateway import create_gateway
+    from producers.gateway import create_gateway, server_options
     from producers.tokens import TokensError, load_tokens
-
-    from .settings import GatewaySettings
 
     settings: GatewaySettings = settings_from(
         GatewaySettings, gateway_port=port, gateway_host=host, tokens=tokens,
@@ -289,7 +318,7 @@ def gateway(
         listening=f"{settings.gateway_host}:{settings.gateway_port}",
     )  # fmt: skip
     uvicorn.run(
-        app, host=settings.gateway_host, port=settings.gateway_port, log_level=log_level.value,
+        app, **server_options(settings), log_level=log_level.value,
         log_config=logs.logging_config(log_level.value, log_format),
     )  # fmt: skip
 
@@ -297,7 +326,7 @@ def gateway(
 @cli.command()
 def simulate(
     standards: Annotated[
-        Path | None, typer.Option(help="service standards YAML [env PANTAU_STANDARDS]")
+        Path | None, env_option(SimulateSettings, "standards", "service standards YAML")
     ] = None,
     offices: Annotated[
         list[str] | None,
@@ -325,13 +354,13 @@ def simulate(
         Path | None, typer.Option(help="write JSONL to this file instead of sending to Kafka")
     ] = None,
     spool: Annotated[
-        Path | None, typer.Option(help="the client's spool file [env PANTAU_SPOOL_PATH]")
-    ] = None,
+        Path, env_option(SimulateSettings, "spool_path", "the client's spool file")
+    ] = SIMULATE_SPOOL,
     progress: Annotated[
         bool, typer.Option(help="show the simulated clock and the count on stderr")
     ] = True,
-    topic_prefix: Prefix = None,
-    broker: Broker = None,
+    topic_prefix: Prefix = PREFIX,
+    broker: Broker = BROKER,
 ) -> None:
     """Simulate office days (arrivals, counters, breaks, feedback) as contract events."""
     import sqlite3
@@ -342,16 +371,16 @@ def simulate(
     from producers.client import CounterClient
     from producers.simulator import (
         DEFAULT_TIMEZONE,
+        RunClock,
         day_start,
         latest_first_day,
         plan_offices,
         simulate_timed,
     )
-    from producers.sinks import ClientSink, FileSink, LineProgress, pump
+    from producers.sinks import ClientSink, FileSink, pump
     from producers.spool import SpoolBusy
 
     from .events import ID_PATTERN
-    from .settings import SimulateSettings
     from .standards import Standards, StandardsError, load_standards
 
     settings: SimulateSettings = settings_from(
@@ -388,7 +417,8 @@ def simulate(
     timed = simulate_timed(
         plans, start=first_day, days=days, seed=seed, timezone=tz_name, until=begin + seconds
     )
-    shown = LineProgress(sys.stderr, tz) if progress else None
+    run = RunClock.of(first_day, days, tz_name, until=begin + seconds, speed=rate)
+    shown = simulate_progress(sys.stderr, tz, run) if progress else None
     if out is not None:
         with FileSink(out) as file_sink:
             count = pump(timed, file_sink, rate, shown)
@@ -412,6 +442,55 @@ def simulate(
             f"the spool {settings.spool_path} and are sent by the next run"
         )
     typer.echo(f"sent {count} events for {len(plans)} office(s) to {settings.events_topic}")
+
+
+def simulate_progress(stream: IO[str], tz: Any, run: RunClock) -> LineProgress:
+    """`pantau simulate`'s progress: the simulated clock, the share done, the time left and
+    the events so far, on one line of a terminal (else a line every 10 s); the last line,
+    with the time taken, is written once."""
+    import time
+    from datetime import datetime
+
+    from producers.sinks import LineProgress
+
+    class SimulateProgress(LineProgress):
+        def __init__(self) -> None:
+            super().__init__(stream, tz)
+            self.started = time.monotonic()
+            if not self.tty:  # a log gets its first line after `every`, a short run one line
+                self._next = self.started + self.every
+
+        def update(self, sim_time: float, count: int, pending: int, final: bool = False) -> None:
+            now = time.monotonic()
+            if not final and now < self._next:
+                return
+            self._next = now + self.every
+            clock = datetime.fromtimestamp(sim_time, self.tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+            share = 1.0 if final else min(run.share(sim_time), 0.99)
+            line = f"simulated {clock}  {share:4.0%}  events {count}"
+            if pending:
+                line += f"  waiting for Kafka {pending}"
+            if final:
+                line += f"  done in {_span(now - self.started)}"
+            else:
+                left = run.seconds_left(sim_time, now - self.started)
+                line += f"  {_span(left)} left" if left is not None else ""
+            self.stream.write(
+                f"\r\x1b[K{line}" + ("\n" if final else "") if self.tty else f"{line}\n"
+            )
+            self.stream.flush()
+
+    return SimulateProgress()
+
+
+def _span(seconds: float) -> str:
+    """A duration for people: 42s, 3m05s, 2h10m."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{seconds:.1f}s" if seconds < 10 else f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
 class Lang(StrEnum):
@@ -652,5 +731,28 @@ def _sim_speed(text: str) -> float | None:
     return value
 
 
+#: The extra of pyproject.toml that brings what each subcommand imports beyond the base.
+EXTRAS = {
+    "worker": "worker",
+    "gateway": "gateway",
+    "replay": "client",
+    "simulate": "client",
+    "staffing": "report",
+    "report": "report",
+}
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ModuleNotFoundError as exc:  # an extra not installed: one line that names it
+        command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+        module = (exc.name or "").partition(".")[0]
+        if command not in EXTRAS or module in ("", "pantau", "streams", "producers"):
+            raise
+        typer.echo(
+            f"pantau: error: {command} needs {module}, which is not installed: "
+            f"pip install 'pantau[{EXTRAS[command]}]'",
+            err=True,
+        )
+        sys.exit(1)

@@ -430,8 +430,9 @@ def test_dockerfile_pins_its_base_installs_from_the_lock_and_runs_unprivileged()
     assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", args["PYTHON_IMAGE"])
     runs = " ".join(a for kind, a in steps if kind == "RUN")
     installs = re.findall(r"pip install ([^&]*)", runs)
-    assert installs and all("--constraint constraints.txt" in i for i in installs)
-    assert "constraints.txt" in next(a for kind, a in steps if kind == "COPY")
+    assert installs and all("--require-hashes" in i or "--no-deps" in i for i in installs)
+    assert "--require-hashes --requirement requirements/runtime.lock" in installs[0]
+    assert "requirements/runtime.lock" in next(a for kind, a in steps if kind == "COPY")
     final_stage = steps[max(i for i, (kind, _) in enumerate(steps) if kind == "FROM") :]
     (user,) = [interpolate(a, args) for kind, a in final_stage if kind == "USER"]
     assert user.split(":")[0] not in {"0", "root"}, user
