@@ -8,7 +8,7 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -24,10 +24,6 @@ from .settings import (
     default_of,
     env_var,
 )
-
-if TYPE_CHECKING:
-    from producers.simulator import RunClock
-    from producers.sinks import LineProgress
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__
@@ -377,7 +373,7 @@ def simulate(
         plan_offices,
         simulate_timed,
     )
-    from producers.sinks import ClientSink, FileSink, pump
+    from producers.sinks import ClientSink, FileSink, LineProgress, pump
     from producers.spool import SpoolBusy
 
     from .events import ID_PATTERN
@@ -418,7 +414,7 @@ def simulate(
         plans, start=first_day, days=days, seed=seed, timezone=tz_name, until=begin + seconds
     )
     run = RunClock.of(first_day, days, tz_name, until=begin + seconds, speed=rate)
-    shown = simulate_progress(sys.stderr, tz, run) if progress else None
+    shown = LineProgress(sys.stderr, tz, run) if progress else None
     if out is not None:
         with FileSink(out) as file_sink:
             count = pump(timed, file_sink, rate, shown)
@@ -442,55 +438,6 @@ def simulate(
             f"the spool {settings.spool_path} and are sent by the next run"
         )
     typer.echo(f"sent {count} events for {len(plans)} office(s) to {settings.events_topic}")
-
-
-def simulate_progress(stream: IO[str], tz: Any, run: RunClock) -> LineProgress:
-    """`pantau simulate`'s progress: the simulated clock, the share done, the time left and
-    the events so far, on one line of a terminal (else a line every 10 s); the last line,
-    with the time taken, is written once."""
-    import time
-    from datetime import datetime
-
-    from producers.sinks import LineProgress
-
-    class SimulateProgress(LineProgress):
-        def __init__(self) -> None:
-            super().__init__(stream, tz)
-            self.started = time.monotonic()
-            if not self.tty:  # a log gets its first line after `every`, a short run one line
-                self._next = self.started + self.every
-
-        def update(self, sim_time: float, count: int, pending: int, final: bool = False) -> None:
-            now = time.monotonic()
-            if not final and now < self._next:
-                return
-            self._next = now + self.every
-            clock = datetime.fromtimestamp(sim_time, self.tz).strftime("%Y-%m-%d %H:%M:%S %Z")
-            share = 1.0 if final else min(run.share(sim_time), 0.99)
-            line = f"simulated {clock}  {share:4.0%}  events {count}"
-            if pending:
-                line += f"  waiting for Kafka {pending}"
-            if final:
-                line += f"  done in {_span(now - self.started)}"
-            else:
-                left = run.seconds_left(sim_time, now - self.started)
-                line += f"  {_span(left)} left" if left is not None else ""
-            self.stream.write(
-                f"\r\x1b[K{line}" + ("\n" if final else "") if self.tty else f"{line}\n"
-            )
-            self.stream.flush()
-
-    return SimulateProgress()
-
-
-def _span(seconds: float) -> str:
-    """A duration for people: 42s, 3m05s, 2h10m."""
-    whole = max(0, round(seconds))
-    if whole < 60:
-        return f"{seconds:.1f}s" if seconds < 10 else f"{whole}s"
-    if whole < 3600:
-        return f"{whole // 60}m{whole % 60:02d}s"
-    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
 class Lang(StrEnum):

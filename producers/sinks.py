@@ -80,16 +80,30 @@ class ClientSink:
         return self.client.pending
 
 
-class LineProgress:
-    """The simulated clock and the events so far, on one line of a terminal (or a line
-    every `every` seconds when the stream is not a terminal)."""
+class RunShare(Protocol):
+    """How far a run has come (producers.simulator.RunClock)."""
 
-    def __init__(self, stream: IO[str], tz: Any, every: float | None = None) -> None:
+    def share(self, sim_time: float) -> float: ...
+
+    def seconds_left(self, sim_time: float, elapsed: float) -> float | None: ...
+
+
+class LineProgress:
+    """The simulated clock, the share done and the time left (with a `run`) and the events
+    so far, on one line of a terminal, redrawn in place, or a line every `every` seconds
+    when the stream is not a terminal (the first one after `every`, so a short run writes
+    only its last line); the last line, with the time taken, is written once."""
+
+    def __init__(
+        self, stream: IO[str], tz: Any, run: RunShare | None = None, every: float | None = None
+    ) -> None:
         self.stream = stream
         self.tz = tz
+        self.run = run
         self.tty = stream.isatty()
         self.every = every if every is not None else (0.2 if self.tty else 10.0)
-        self._next = 0.0
+        self.started = time.monotonic()
+        self._next = 0.0 if self.tty else self.started + self.every
 
     def update(self, sim_time: float, count: int, pending: int, final: bool = False) -> None:
         now = time.monotonic()
@@ -97,14 +111,33 @@ class LineProgress:
             return
         self._next = now + self.every
         clock = datetime.fromtimestamp(sim_time, self.tz).strftime("%Y-%m-%d %H:%M:%S %Z")
-        line = f"simulated {clock}  events {count}"
+        line = f"simulated {clock}"
+        if self.run is not None:
+            share = 1.0 if final else min(self.run.share(sim_time), 0.99)
+            line += f"  {share:4.0%}"
+        line += f"  events {count}"
         if pending:
             line += f"  waiting for Kafka {pending}"
+        if final:
+            line += f"  done in {human_span(now - self.started)}"
+        elif self.run is not None:
+            left = self.run.seconds_left(sim_time, now - self.started)
+            line += f"  {human_span(left)} left" if left is not None else ""
         if self.tty:
             self.stream.write(f"\r\x1b[K{line}" + ("\n" if final else ""))
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+
+def human_span(seconds: float) -> str:
+    """A duration for people: 4.2s, 42s, 3m05s, 2h10m."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{seconds:.1f}s" if seconds < 10 else f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
 def pump(

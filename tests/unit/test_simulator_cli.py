@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from pantau.cli import cli, simulate_progress
+from pantau.cli import cli
 from pantau.events import parse_event
 from producers.simulator import RunClock
+from producers.sinks import LineProgress
 from tests.services import PANTAU
 from tests.support import FIXTURES
 
@@ -139,7 +140,7 @@ class Terminal(io.StringIO):
 
 def test_a_terminal_sees_share_and_time_left_and_the_last_line_once() -> None:
     screen = Terminal()
-    shown = simulate_progress(screen, ZoneInfo(JAKARTA), RunClock.of(DAY, 1, JAKARTA))
+    shown = LineProgress(screen, ZoneInfo(JAKARTA), RunClock.of(DAY, 1, JAKARTA))
     shown.every = 0.0  # every update is drawn
     shown.update(OPENS + ACTIVE / 4, 100, 0)
     shown.update(OPENS + ACTIVE / 2, 200, 7)
