@@ -418,3 +418,11 @@ def test_one_setting_gives_every_alert_its_absolute_runbook_link() -> None:
     assert alerting
     for alert in alerting:
         assert alert["annotations"]["runbook_url"] == f"{url}#{alert['alert'].lower()}"
+
+
+def test_the_image_tag_is_the_version() -> None:
+    """One version number: the kustomization's image tag is pyproject's (and pantau's)."""
+    from pantau import __version__
+
+    tags = [image["newTag"] for image in kustomization(K8S)["images"] if image["name"] == "pantau"]
+    assert tags == [__version__]
