@@ -121,6 +121,13 @@ def runs_with_only(allowed: set[str], code: str, tmp_path: Path) -> set[str]:
     return {canon(name) for name in json.loads(out.read_text())} - {"pantau"}
 
 
+def make(*args: str) -> subprocess.CompletedProcess[str]:
+    """`make` as from a shell, not as a sub-make of `make test` (which would add lines)."""
+    outer = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
+    env = {k: v for k, v in os.environ.items() if k not in outer}
+    return run(["make", "--no-print-directory", *args], env=env)
+
+
 def run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         args, cwd=REPO, capture_output=True, text=True, check=False, timeout=120, **kwargs
@@ -342,7 +349,10 @@ def packages_sh(
         prefix = [str(shutil.which("setpriv")), "--reuid=65534", "--regid=65534", "--clear-groups"]
     python = "/bin/true" if venv else "/bin/false"  # can or cannot make a virtualenv
     env = {"PATH": str(bin_dir), "PYTHON": python, "HOME": str(tmp_path)}
-    result = run([*prefix, "/bin/bash", str(PACKAGES_SH), *args], env=env)
+    script = tmp_path / "packages.sh"  # a copy: the clone may sit in a folder only root reads
+    shutil.copyfile(PACKAGES_SH, script)
+    script.chmod(0o755)
+    result = run([*prefix, "/bin/bash", str(script), *args], env=env)
     return result, log
 
 
@@ -401,7 +411,7 @@ def test_this_machine_has_what_make_test_needs() -> None:
 
 @pytest.mark.parametrize("target", ["demo", "test", "lint", "setup"])
 def test_make_checks_the_packages_before_anything_else(target: str) -> None:
-    result = run(["make", "-n", target])
+    result = make("-n", target)
     assert result.returncode == 0, result.stderr
     group = target if target in ("demo", "test") else "setup"
     assert result.stdout.splitlines()[0] == f"deploy/local/packages.sh {group}"
@@ -410,7 +420,7 @@ def test_make_checks_the_packages_before_anything_else(target: str) -> None:
 def test_make_setup_installs_from_the_lock_with_hashes() -> None:
     makefile = (REPO / "Makefile").read_text()
     assert re.search(r"^\$\(VENV\)/\.installed: .*\$\(LOCK\).*\| packages$", makefile, re.M)
-    result = run(["make", "-n", "-W", "requirements/dev.lock", ".venv/.installed"])
+    result = make("-n", "-W", "requirements/dev.lock", ".venv/.installed")
     recipe = result.stdout
     assert (
         "pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock"
@@ -421,7 +431,7 @@ def test_make_setup_installs_from_the_lock_with_hashes() -> None:
 
 def test_the_image_tag_is_the_version() -> None:
     version = PROJECT["version"]
-    result = run(["make", "-n", "image"])
+    result = make("-n", "image")
     assert result.stdout.strip() == f"docker build -t pantau:{version} ."
     compose = (REPO / "docker-compose.yml").read_text()
     assert "image: ${PANTAU_IMAGE:-pantau}:${PANTAU_VERSION:-" + version + "}" in compose
