@@ -13,6 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pantau.erlang import Demand, counters_needed, pooled_counters_needed
+from pantau.promapi import PrometheusAnswerError, query_result
+from pantau.report.texts import WEEKDAYS
 from pantau.standards import Standard, Standards
 from streams.core.office import OPEN, OfficeState
 from streams.core.partition import PartitionState
@@ -278,10 +280,6 @@ def rows_of_day(rows: Iterable[HourRow], day: date) -> list[HourRow]:
 # --- from a live Prometheus --------------------------------------------------------------
 
 
-class PrometheusAnswerError(ValueError):
-    """Prometheus answered an error, or something that is not a range query's matrix."""
-
-
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[float, float]:
     """The instants (seconds) of the local midnight that starts `day` and of the next one."""
     start = datetime(day.year, day.month, day.day, tzinfo=zone)
@@ -325,17 +323,10 @@ def parse_matrix(body: Any, label: str = "service") -> dict[str, dict[float, flo
     NaN and infinite values are left out; PrometheusAnswerError for an error answer or
     one that is not a matrix.
     """
-    if not isinstance(body, dict):
-        raise PrometheusAnswerError("the answer is not a JSON object")
-    if body.get("status") != "success":
-        kind, reason = body.get("errorType", "error"), body.get("error", "no reason given")
-        raise PrometheusAnswerError(f"{kind}: {reason}")
-    data = body.get("data")
-    if not isinstance(data, dict) or data.get("resultType") != "matrix":
-        raise PrometheusAnswerError("the answer is not a range query's matrix")
+    result = query_result(body, "matrix")
     out: dict[str, dict[float, float]] = {}
     try:
-        for series in data["result"]:
+        for series in result:
             key = str(series.get("metric", {}).get(label, ""))
             points = out.setdefault(key, {})
             for at, text in series["values"]:
@@ -389,10 +380,6 @@ def prometheus_rows(
 
 # --- output -------------------------------------------------------------------------------
 
-_DAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 _TEXTS: dict[str, dict[str, str]] = {
     "id": {
         "title": "Kebutuhan loket per jam — {office}, {day} ({zone})",
@@ -471,7 +458,7 @@ def render_table(rows: Sequence[HourRow], office: str, lang: str = "id") -> str:
         zone = day_rows[0].start.tzname() or ""
         key = getattr(day_rows[0].start.tzinfo, "key", None)
         title = texts["title"].format(
-            office=office, day=f"{_DAYS[lang][day.weekday()]} {day.isoformat()}",
+            office=office, day=f"{WEEKDAYS[lang][day.weekday()]} {day.isoformat()}",
             zone=f"{key}, {zone}" if key else zone,
         )  # fmt: skip
         short = [

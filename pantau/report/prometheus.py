@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pantau.promapi import PrometheusAnswerError, query_result
 from pantau.standards import Standards
 from streams.core.tally import BUCKETS
 
@@ -20,8 +21,7 @@ HOUR = 3600.0
 Fetch = Callable[[str, Mapping[str, str | float]], Any]  # API path, parameters -> JSON
 
 
-class PrometheusError(RuntimeError):
-    """Prometheus could not be reached or answered something else than a query result."""
+PrometheusError = PrometheusAnswerError  # the report's name for it
 
 
 def _selector(office: str) -> str:
@@ -120,26 +120,12 @@ def hourly_query(office: str) -> str:
     return f"sum(increase(pantau_tickets_issued_total{_selector(office)}[1h]))"
 
 
-def _check(body: Any, kind: str) -> list[Any]:
-    if not isinstance(body, dict):
-        raise PrometheusError("the answer is not a JSON object")
-    if body.get("status") != "success":
-        kind_, reason = body.get("errorType", "error"), body.get("error", "no reason given")
-        raise PrometheusError(f"{kind_}: {reason}")
-    data = body.get("data")
-    if not isinstance(data, dict) or data.get("resultType") != kind:
-        raise PrometheusError(f"the answer is not a {kind}")
-    result = data.get("result")
-    if not isinstance(result, list):
-        raise PrometheusError(f"the answer is not a {kind}")
-    return result
-
-
 def parse_vector(body: Any, labels: Sequence[str]) -> dict[tuple[str, ...], float]:
     """An instant query's vector as {label values: value}; NaN and infinities left out."""
+    result = query_result(body, "vector")
     out: dict[tuple[str, ...], float] = {}
     try:
-        for series in _check(body, "vector"):
+        for series in result:
             metric = series.get("metric", {})
             value = float(series["value"][1])
             if math.isfinite(value):
@@ -157,9 +143,10 @@ def parse_series(body: Any) -> dict[float, float]:
 
 def parse_matrix(body: Any, labels: Sequence[str]) -> dict[tuple[str, ...], dict[float, float]]:
     """A range query as {label values: {time: value}}; NaN and infinities left out."""
+    result = query_result(body, "matrix")
     out: dict[tuple[str, ...], dict[float, float]] = {}
     try:
-        for series in _check(body, "matrix"):
+        for series in result:
             metric = series.get("metric", {})
             points = out.setdefault(tuple(str(metric.get(k, "")) for k in labels), {})
             for at, text in series["values"]:
