@@ -2,7 +2,7 @@
 
 import json
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, Self, get_args
 
 from pydantic import (
     BaseModel,
@@ -22,7 +22,9 @@ __all__ = [
     "ID_PATTERN",
     "SCORE_ELEMENTS",
     "TICKET_PATTERN",
+    "TIMESTAMP_MINUTE",
     "TIMESTAMP_PATTERN",
+    "TIMESTAMP_REST",
     "CounterEvent",
     "Event",
     "EventType",
@@ -36,7 +38,9 @@ __all__ = [
     "TicketIssued",
     "TicketNoShow",
     "TicketTransferred",
+    "Timed",
     "future_reason",
+    "instant",
     "parse_event",
     "parse_event_obj",
 ]
@@ -71,10 +75,13 @@ _DATE = (
     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
     r"|02-(?:0[1-9]|[12][0-9]))"
 )
-_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?"
 _OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+# A timestamp is its minute (always 16 characters) and the rest; the core's decoder
+# checks the two halves apart, since many events share either.
+TIMESTAMP_MINUTE = f"{_DATE}T(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+TIMESTAMP_REST = f":[0-5][0-9](?:\\.[0-9]{{1,9}})?{_OFFSET}"
 # Everything but 29 February of a common year, which the model validator rejects.
-TIMESTAMP_PATTERN = f"^{_DATE}T{_TIME}{_OFFSET}$"
+TIMESTAMP_PATTERN = f"^{TIMESTAMP_MINUTE}{TIMESTAMP_REST}$"
 
 EventId = Annotated[
     str,
@@ -174,7 +181,7 @@ class _Event(BaseModel):
     def _set_ts(self) -> Self:
         # Written to __dict__ so reading it is a plain attribute lookup (pydantic private
         # attributes go through __getattr__ and cost a microsecond per read).
-        self.__dict__["ts"] = _instant(self.occurred_at)
+        self.__dict__["ts"] = instant(self.occurred_at)
         return self
 
 
@@ -322,7 +329,16 @@ def parse_event(raw: bytes | str) -> Event:
 FUTURE_SECONDS = 300.0
 
 
-def future_reason(event: Event, received: float, by: str = "it was received") -> str | None:
+class Timed(Protocol):
+    """An event as far as the `future` rule goes (a model here, or the core's struct)."""
+
+    @property
+    def occurred_at(self) -> str: ...
+    @property
+    def ts(self) -> float: ...
+
+
+def future_reason(event: Timed, received: float, by: str = "it was received") -> str | None:
     """Why `event` is `future` against the instant `received` (seconds), or None if it is not.
 
     `by` names that instant in the message (the gateway compares with its own clock).
@@ -368,7 +384,7 @@ _SCALES = tuple(10**digits for digits in range(10))
 _DIGITS = {f"{n:0{width}d}": n for width in (1, 2, 3) for n in range(10**width)}
 
 
-def _instant(text: str) -> float:
+def instant(text: str) -> float:
     """Seconds since the epoch of a timestamp that already matches TIMESTAMP_PATTERN."""
     end = len(text) - 1 if text[-1] == "Z" else len(text) - 6
     key = text[:16] + text[end:]
@@ -446,7 +462,7 @@ def _describe_one(err: ErrorDetails) -> tuple[str, str]:
 
     if kind == "json_invalid":
         return "", f"not JSON: {err.get('ctx', {}).get('error', err['msg'])}"
-    if kind == "timestamp":  # raised by _instant after the pattern passed
+    if kind == "timestamp":  # raised by instant() after the pattern passed
         return "occurred_at", err["msg"]
     if kind == "union_tag_not_found":
         return "type", "required"

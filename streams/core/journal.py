@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pantau.events import parse_event
-
 from .office import OfficeState
 from .outcomes import Effect
 from .partition import PartitionState
+from .wire import decode
 
 # One message of a batch: [offset, raw text, received time in seconds or None]; entries
 # written before contract version 2 have no received time.
@@ -40,7 +39,7 @@ def replay(state: OfficeState, entries: Iterable[dict[str, Any]]) -> None:
         else:
             for offset, raw, *received in entry["msgs"]:
                 if offset > state.last_offset:
-                    state.process(parse_event(raw), raw, sink, wall, *received)
+                    state.process(decode(raw), raw, sink, wall, *received)
                     state.last_offset = offset
         sink.clear()
 

@@ -10,8 +10,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from pantau.erlang import counters_needed, pooled_counters_needed
-from pantau.events import (
-    FUTURE_SECONDS,
+from pantau.events import FUTURE_SECONDS, future_reason
+from pantau.standards import Standard, Standards
+
+from .forecast import Demand, Forecast, Outlook, Plan, Shares, attainable
+from .outcomes import Breach, Effect, Reason, Rejection, as_text
+from .tally import Tally
+from .wire import (
     CounterEvent,
     Event,
     FeedbackSubmitted,
@@ -22,14 +27,9 @@ from pantau.events import (
     TicketIssued,
     TicketNoShow,
     TicketTransferred,
-    future_reason,
-    parse_event,
+    VisitEvent,
+    decode,
 )
-from pantau.standards import Standard, Standards
-
-from .forecast import Demand, Forecast, Outlook, Plan, Shares, attainable
-from .outcomes import Breach, Effect, Reason, Rejection, as_text
-from .tally import Tally
 
 HOLD_SECONDS = 600.0  # how long an event that cannot apply may wait for its visit
 STANDARDS_CACHE_LIMIT = 4096
@@ -38,11 +38,6 @@ RECENT_CALLS = 10  # calls the office status record lists
 
 WAITING, CALLED, SERVING = "waiting", "called", "serving"
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
-
-VisitEvent = (
-    TicketIssued | TicketCalled | ServiceStarted | ServiceCompleted | TicketTransferred
-    | TicketNoShow | TicketCancelled
-)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -641,7 +636,7 @@ class OfficeState:
                 state._deadline_heap.append((deadline, visit.ticket, visit.segment))
         heapq.heapify(state._deadline_heap)
         for seq, raw in data["parked"]:
-            event = cast(VisitEvent, parse_event(raw))
+            event = cast(VisitEvent, decode(raw))
             state.parked[seq] = Parked(seq, event, raw)
             state._parked_by_ticket.setdefault(event.ticket, []).append(seq)
             state._orphan_heap.append((event.ts, seq))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pantau.events import Event, MalformedEvent, parse_event
 from pantau.standards import Standards
 
 from .office import OfficeState
 from .outcomes import Effect, Reason, Rejection, as_text
+from .wire import Event, MalformedEvent, decode
 
 __all__ = ["PartitionState", "as_text"]
 
@@ -36,7 +36,7 @@ class PartitionState:
             if not raw.strip():
                 continue
             try:
-                event = parse_event(raw)
+                event = decode(raw)
             except MalformedEvent:
                 self.handle(raw, offset, [])  # counts it, changes nothing else
                 continue
@@ -58,7 +58,7 @@ class PartitionState:
     ) -> OfficeState | None:
         """Process one message received at `received`; returns the office it changed, or None."""
         try:
-            event = parse_event(raw)
+            event = decode(raw)
         except MalformedEvent as exc:
             if offset > self.malformed_offset:
                 self.malformed += 1
