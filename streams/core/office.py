@@ -171,10 +171,10 @@ class OfficeState:
             if isinstance(event, FeedbackSubmitted):
                 self._feedback(event)
             else:
-                self._counter(cast(CounterEvent, event))
+                self._counter(event)  # type: ignore[arg-type]  # no `apply`: a counter event
             tally.outcomes["accepted"] += 1
             return
-        visit_event = cast(VisitEvent, event)
+        visit_event: VisitEvent = event  # type: ignore[assignment]  # (cast is a call)
         if apply(visit_event):
             tally.outcomes["accepted"] += 1
             if visit_event.ticket in self._parked_by_ticket:
@@ -358,9 +358,7 @@ class OfficeState:
         service = visit.service
         waited = max(at - visit.queued_at, 0.0)
         breached = waited > self._standard(service).max_wait
-        self.tally.observe_wait(service, waited, breached)
-        if visit.predicted is not None:
-            self.tally.observe_prediction_error(service, abs(waited - visit.predicted))
+        self.tally.observe_wait(service, waited, breached, visit.predicted)
         self.waiting[service] -= 1
         self.forecast.called(counter, service, at, visit.queued_at, visit.predicted)
 

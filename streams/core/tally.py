@@ -78,18 +78,25 @@ class Tally:
     element_points: Counter[tuple[str, str]] = field(default_factory=Counter)
     prediction_error: dict[str, Histogram] = field(default_factory=dict)  # service
 
-    def observe_prediction_error(self, service: str, seconds: float) -> None:
-        hist = self.prediction_error.get(service)
-        if hist is None:
-            hist = self.prediction_error[service] = Histogram()
-        hist.observe(seconds)
+    # The observations below run per event: Histogram.observe is inlined in them.
 
-    def observe_wait(self, service: str, seconds: float, breached: bool) -> None:
+    def observe_wait(
+        self, service: str, seconds: float, breached: bool, predicted: float | None
+    ) -> None:
+        """A wait ended, predicted (when it began) to last `predicted`."""
         hist = self.wait.get(service)
         if hist is None:
             hist = self.wait[service] = Histogram()
-        hist.observe(seconds)
+        hist.counts[bisect_left(BUCKETS, seconds)] += 1
+        hist.total += seconds
         self.wait_standard[service, "breached" if breached else "met"] += 1
+        if predicted is not None:
+            error = abs(seconds - predicted)
+            hist = self.prediction_error.get(service)
+            if hist is None:
+                hist = self.prediction_error[service] = Histogram()
+            hist.counts[bisect_left(BUCKETS, error)] += 1
+            hist.total += error
 
     def observe_processing(
         self, service: str, counter: str, seconds: float, breached: bool
@@ -98,7 +105,8 @@ class Tally:
         hist = self.processing.get(key)
         if hist is None:
             hist = self.processing[key] = Histogram()
-        hist.observe(seconds)
+        hist.counts[bisect_left(BUCKETS, seconds)] += 1
+        hist.total += seconds
         self.processing_standard[service, "breached" if breached else "met"] += 1
         self.busy_seconds[counter] += seconds
 

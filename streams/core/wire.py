@@ -25,8 +25,7 @@ from pantau.events import (
     ID_PATTERN,
     SCORE_ELEMENTS,
     TICKET_PATTERN,
-    TIMESTAMP_MINUTE,
-    TIMESTAMP_REST,
+    TIMESTAMP_PATTERN,
     MalformedEvent,
     ScoreElement,
 )
@@ -169,76 +168,136 @@ _DECODER = msgspec.json.Decoder(Event)
 _CACHE_LIMIT = 65_536  # per cache; a full cache is emptied (a miss only costs a regex)
 
 
-def _cached(pattern: str) -> Callable[[str], bool]:
-    """A check of `pattern` (anchored at both ends, as in the contract) that remembers hits."""
+def _fullmatch(pattern: str) -> Callable[[str], object]:
     # `$` in Python's re also matches before a final newline: fullmatch of the inner
     # pattern is what the contract's anchors mean.
-    inner = pattern.removeprefix("^").removesuffix("$")
-    fullmatch = re.compile(inner).fullmatch
-    valid: set[str] = set()
-
-    def check(value: str) -> bool:
-        if value in valid:
-            return True
-        if fullmatch(value) is None:
-            return False
-        if len(valid) >= _CACHE_LIMIT:
-            valid.clear()
-        valid.add(value)
-        return True
-
-    return check
+    return re.compile(pattern.removeprefix("^").removesuffix("$")).fullmatch
 
 
-_is_id = _cached(ID_PATTERN)
-_is_ticket = _cached(TICKET_PATTERN)
-_is_minute = _cached(TIMESTAMP_MINUTE)
-_is_rest = _cached(TIMESTAMP_REST)
+def _remember(valid: set[str], value: str) -> None:
+    if len(valid) >= _CACHE_LIMIT:
+        valid.clear()
+    valid.add(value)
 
 
-def _valid(event: Event) -> bool:
-    """Whether the fields msgspec cannot check match their patterns."""
-    text = event.occurred_at
-    if not (_is_minute(text[:16]) and _is_rest(text[16:]) and _is_id(event.office)):
+_id_match = _fullmatch(ID_PATTERN)
+_ticket_match = _fullmatch(TICKET_PATTERN)
+_timestamp_match = _fullmatch(TIMESTAMP_PATTERN)
+_IDS: set[str] = set()  # values seen to match ID_PATTERN
+_TICKETS: set[str] = set()  # values seen to match TICKET_PATTERN
+
+
+def _new_id(value: str) -> bool:
+    if _id_match(value) is None:
         return False
-    if isinstance(event, CounterEvent):
-        return _is_id(event.counter)
-    if isinstance(event, FeedbackSubmitted):
-        # None is an absent ticket or an explicit null (refused): only the slow way knows
-        return event.ticket is not None and _is_id(event.service) and _is_ticket(event.ticket)
-    if not _is_ticket(event.ticket):
-        return False
-    if isinstance(event, TicketIssued):
-        return _is_id(event.service)
-    if isinstance(event, TicketTransferred):
-        return _is_id(event.to_service)
-    if isinstance(event, (TicketCalled, ServiceStarted, ServiceCompleted)):
-        return _is_id(event.counter)
+    _remember(_IDS, value)
     return True
 
 
+def _new_ticket(value: str) -> bool:
+    if _ticket_match(value) is None:
+        return False
+    _remember(_TICKETS, value)
+    return True
+
+
+# Most events share their minute and offset with many others: a timestamp is read as its
+# minute with its offset (checked and converted once, then remembered), the seconds, and
+# the fraction.
+_MINUTES: dict[str, int] = {}  # minute + offset text -> seconds since the epoch (UTC)
+_SECONDS = {f":{n:02d}": n for n in range(60)}
+_SCALES = tuple(10**digits for digits in range(10))
+
+
+def _instant(text: str) -> float | None:
+    """`contract.instant(text)` if text matches TIMESTAMP_PATTERN, else None (and None for
+    29 February of a common year)."""
+    end = len(text) - 1 if text[-1:] == "Z" else len(text) - 6
+    if end < 19:
+        return None
+    minute = _MINUTES.get(text[:16] + text[end:])
+    if minute is None:
+        return _new_minute(text, end)
+    seconds = _SECONDS.get(text[16:19])
+    if seconds is None:
+        return None
+    if end == 19:
+        return float(minute + seconds)
+    fraction = text[20:end]
+    if text[19] != "." or len(fraction) > 9 or not (fraction.isascii() and fraction.isdigit()):
+        return None
+    # One correctly rounded division of exact integers, as contract.instant does.
+    scale = _SCALES[len(fraction)]
+    return ((minute + seconds) * scale + int(fraction)) / scale
+
+
+def _new_minute(text: str, end: int) -> float | None:
+    if _timestamp_match(text) is None:
+        return None
+    key = text[:16] + text[end:]
+    try:
+        minute = int(contract.instant(f"{text[:16]}:00{text[end:]}"))
+    except ValueError:  # 29 February of a common year (pydantic's error is a ValueError)
+        return None
+    if len(_MINUTES) >= _CACHE_LIMIT:
+        _MINUTES.clear()
+    _MINUTES[key] = minute
+    return contract.instant(text)
+
+
+def _instant_if_valid(event: Any) -> float | None:
+    """The instant of a decoded event whose pattern fields all match, else None."""
+    # `event` is an Event; Any since its class is told by `type(event) is`, which is
+    # cheaper per event than the isinstance checks that would narrow it for mypy.
+    office, kind = event.office, type(event)
+    if office not in _IDS and not _new_id(office):
+        return None
+    if kind is TicketIssued:
+        second = event.service
+    elif kind is TicketTransferred:
+        second = event.to_service
+    elif kind is TicketNoShow or kind is TicketCancelled:
+        second = office
+    elif kind is FeedbackSubmitted:
+        # None is an absent ticket or an explicit null (refused): only the slow way knows
+        if event.ticket is None:
+            return None
+        second = event.service
+    else:  # a counter event or a visit event at a counter
+        second = event.counter
+    if second not in _IDS and not _new_id(second):
+        return None
+    if kind not in _COUNTER_KINDS:
+        ticket = event.ticket
+        if ticket not in _TICKETS and not _new_ticket(ticket):
+            return None
+    return _instant(event.occurred_at)
+
+
+_COUNTER_KINDS = frozenset({CounterOpened, CounterPaused, CounterResumed, CounterClosed})
+
 # pydantic's parser refuses JSON nested 200 deep, msgspec's goes further: a message with
-# this many brackets at all (a real event has one or two) goes the slow way.
+# this many brackets at all (a real event has one or two) goes the slow way. A message
+# msgspec accepts closes each bracket, so a shorter one cannot have as many.
 _BRACKETS_LIMIT = 100
+_SHORT = 2 * _BRACKETS_LIMIT
 
 
 def decode(raw: bytes | str) -> Event:
     """Decode one message of the events topic, or raise MalformedEvent (as parse_event)."""
-    if isinstance(raw, bytes):
-        brackets = raw.count(b"{") + raw.count(b"[")
-    else:
-        brackets = raw.count("{") + raw.count("[")
-    if brackets > _BRACKETS_LIMIT:
-        return _slow(raw)
+    if len(raw) > _SHORT:
+        if isinstance(raw, bytes):
+            brackets = raw.count(b"{") + raw.count(b"[")
+        else:
+            brackets = raw.count("{") + raw.count("[")
+        if brackets > _BRACKETS_LIMIT:
+            return _slow(raw)
     try:
         event = _DECODER.decode(raw)
     except (msgspec.DecodeError, UnicodeError):  # DecodeError includes ValidationError; a
         return _slow(raw)  # str with a lone surrogate cannot be encoded
-    if not _valid(event):
-        return _slow(raw)
-    try:
-        ts = contract.instant(event.occurred_at)
-    except ValueError:  # 29 February of a common year (pydantic's error is a ValueError)
+    ts = _instant_if_valid(event)
+    if ts is None:
         return _slow(raw)
     force_setattr(event, "ts", ts)
     return event

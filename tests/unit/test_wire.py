@@ -173,6 +173,24 @@ def test_an_edge_case_gets_the_same_verdict(what: str, raw: bytes | str) -> None
     assert_same_verdict(raw)
 
 
+# A timestamp whose minute and offset were already seen valid is read from a cache: its
+# seconds and fraction are still checked.
+KNOWN_MINUTE_REST = [
+    ":02+07:00", ":59+07:00", ":60+07:00", ":2+07:00", ":0a+07:00", ":02.+07:00",
+    ":02.5+07:00", ":02.123456789+07:00", ":02.1234567891+07:00", ":02,5+07:00",
+    ":02.\u0661+07:00", ":02.\u0661\u0662+07:00", ":02.5 +07:00", ":02.-5+07:00",
+    ":02.+5+07:00", ":02.5_0+07:00", ":02+07:00\n", "+07:00", ":02.5Z", ":02.5z",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("rest", KNOWN_MINUTE_REST)
+def test_a_timestamp_of_a_known_minute_gets_the_same_verdict(rest: str) -> None:
+    assert isinstance(fast(json.dumps(message())), wire.TicketIssued)  # the minute is known
+    text = json.dumps(message()).replace("08:01:02+07:00", "08:01" + rest)
+    assert_same_verdict(text.encode())
+    assert_same_verdict(text.encode().decode("unicode_escape"))
+
+
 # --- generated messages ------------------------------------------------------------------------
 
 JSON_VALUES = st.recursive(
