@@ -207,6 +207,7 @@ def _new_ticket(value: str) -> bool:
 _MINUTES: dict[str, int] = {}  # minute + offset text -> seconds since the epoch (UTC)
 _SECONDS = {f":{n:02d}": n for n in range(60)}
 _SCALES = tuple(10**digits for digits in range(10))
+_FRACTIONS = {f"{n:0{width}d}": n for width in (1, 2, 3) for n in range(10**width)}
 
 
 def _instant(text: str) -> float | None:
@@ -223,12 +224,17 @@ def _instant(text: str) -> float | None:
         return None
     if end == 19:
         return float(minute + seconds)
-    fraction = text[20:end]
-    if text[19] != "." or len(fraction) > 9 or not (fraction.isascii() and fraction.isdigit()):
+    if text[19] != ".":
         return None
+    fraction = text[20:end]
+    digits = _FRACTIONS.get(fraction)  # most have three digits or fewer
+    if digits is None:
+        if len(fraction) > 9 or not (fraction.isascii() and fraction.isdigit()):
+            return None
+        digits = int(fraction)
     # One correctly rounded division of exact integers, as contract.instant does.
     scale = _SCALES[len(fraction)]
-    return ((minute + seconds) * scale + int(fraction)) / scale
+    return ((minute + seconds) * scale + digits) / scale
 
 
 def _new_minute(text: str, end: int) -> float | None:
