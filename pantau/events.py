@@ -22,9 +22,7 @@ __all__ = [
     "ID_PATTERN",
     "SCORE_ELEMENTS",
     "TICKET_PATTERN",
-    "TIMESTAMP_MINUTE",
     "TIMESTAMP_PATTERN",
-    "TIMESTAMP_REST",
     "CounterEvent",
     "Event",
     "EventType",
@@ -76,12 +74,10 @@ _DATE = (
     r"|02-(?:0[1-9]|[12][0-9]))"
 )
 _OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
-# A timestamp is its minute (always 16 characters) and the rest; the core's decoder
-# checks the two halves apart, since many events share either.
-TIMESTAMP_MINUTE = f"{_DATE}T(?:[01][0-9]|2[0-3]):[0-5][0-9]"
-TIMESTAMP_REST = f":[0-5][0-9](?:\\.[0-9]{{1,9}})?{_OFFSET}"
+_MINUTE = f"{_DATE}T(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+_REST = f":[0-5][0-9](?:\\.[0-9]{{1,9}})?{_OFFSET}"
 # Everything but 29 February of a common year, which the model validator rejects.
-TIMESTAMP_PATTERN = f"^{TIMESTAMP_MINUTE}{TIMESTAMP_REST}$"
+TIMESTAMP_PATTERN = f"^{_MINUTE}{_REST}$"
 
 EventId = Annotated[
     str,
