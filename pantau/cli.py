@@ -126,7 +126,7 @@ def worker(
     from streams.faust_adapter import bounded_worker
 
     from .standards import Standards, StandardsError, load_standards
-    from .topics import BrokerUnavailable, TopicsError, ensure_topics
+    from .topics import BrokerUnavailable, TopicsError, check_events_retention, ensure_topics
 
     settings: WorkerSettings = settings_from(
         WorkerSettings, standards=standards, clock=clock, topic_prefix=topic_prefix,
@@ -142,6 +142,7 @@ def worker(
     try:
         with logs.quiet("kafka"):  # kafka-python's retries: the one line below says it all
             ensure_topics(settings)
+            retention_warnings = check_events_retention(settings)
     except (BrokerUnavailable, TopicsError) as exc:
         fail(str(exc))
     app, _ = create_app(settings, rules)
@@ -150,6 +151,8 @@ def worker(
         partitions=settings.partitions, clock=settings.clock.value,
         standards=_standards_said(settings.standards, rules),
     )  # fmt: skip
+    for warning in retention_warnings:
+        logging.getLogger("pantau.worker").warning(warning)
     logging.getLogger("faust").setLevel(log_level.value.upper())
     worker_class = bounded_worker(settings.shutdown_seconds)
     worker = worker_class(app, loglevel=log_level.value, quiet=True, override_logging=False)

@@ -125,6 +125,12 @@ class WorkerSettings(KafkaSettings):
         ge=1,
         description="journaled events per partition before snapshots of the offices replace them",
     )
+    snapshot_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="oldest a partition's journal gets before snapshots replace it; the events "
+        "topic must keep events at least twice as long (docs/scaling.md)",
+    )
     tick_seconds: float = Field(5.0, gt=0, le=5.0, description="wall-clock breach check period")
     hold_first_batch: float = Field(
         0.0,

@@ -7,7 +7,7 @@ import time
 from contextlib import suppress
 
 from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import (
     InvalidReplicationFactorError,
     KafkaError,
@@ -15,7 +15,7 @@ from kafka.errors import (
     TopicAlreadyExistsError,
 )
 
-from .settings import KafkaSettings
+from .settings import KafkaSettings, WorkerSettings
 
 
 class BrokerUnavailable(RuntimeError):
@@ -129,3 +129,43 @@ def partition_count(settings: KafkaSettings) -> int:
         return len(described[0]["partitions"])
     finally:
         admin.close()
+
+
+# A generous size of one event on the events topic, to judge a size-based retention.
+EVENT_BYTES = 1024
+
+
+def check_events_retention(settings: WorkerSettings) -> list[str]:
+    """Check that the events topic keeps what the journal needs (docs/scaling.md).
+
+    Recovery reads the events a partition's journal covers from the events topic again:
+    those of up to `snapshot_seconds` (or `snapshot_every` events) before the crash.
+    Raises TopicsError if time-based retention deletes them sooner; returns a warning
+    if size-based retention might."""
+    admin = admin_client(settings)
+    try:
+        wanted = {"retention.ms": None, "retention.bytes": None}
+        resource = ConfigResource(ConfigResourceType.TOPIC, settings.events_topic, configs=wanted)
+        found = admin.describe_configs([resource], config_filter="all")
+    except KafkaError as exc:
+        return [f"could not read the retention of {settings.events_topic}: {exc}"]
+    finally:
+        admin.close()
+    configs = found.get("topic", {}).get(settings.events_topic, {})
+    retention_ms = int(configs.get("retention.ms", {}).get("value") or -1)
+    retention_bytes = int(configs.get("retention.bytes", {}).get("value") or -1)
+    needed_ms = 2 * settings.snapshot_seconds * 1000
+    if 0 <= retention_ms < needed_ms:
+        raise TopicsError(
+            f"{settings.events_topic}: retention.ms is {retention_ms}, but recovery may read "
+            f"events {settings.snapshot_seconds:g} s old again; keep them at least "
+            f"{needed_ms:.0f} ms (or -1), or lower PANTAU_SNAPSHOT_SECONDS (docs/scaling.md)"
+        )
+    needed_bytes = 2 * settings.snapshot_every * EVENT_BYTES
+    if 0 <= retention_bytes < needed_bytes:
+        return [
+            f"{settings.events_topic}: retention.bytes is {retention_bytes} per partition, "
+            f"which may delete events recovery reads again (up to PANTAU_SNAPSHOT_EVERY="
+            f"{settings.snapshot_every} per partition); keep at least {needed_bytes} or -1"
+        ]
+    return []

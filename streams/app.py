@@ -24,6 +24,8 @@ from streams.health import BrokerWatch, quiet_kafka_client_logs
 from streams.processor import Message, Processor
 from streams.store import PartitionedTable, StateStore
 
+log = logging.getLogger(__name__)
+
 # Recovery reads the whole changelog, and Kafka compacts only closed segments (by default
 # 1 GiB or 7 days), so small segments that are compacted early keep a restart's reading to
 # about the live snapshots and journals, however long the worker has run.
@@ -59,6 +61,32 @@ def broker_credentials(settings: WorkerSettings) -> faust.types.auth.Credentials
         mechanism=settings.sasl_mechanism.value,
         ssl_context=context,
     )
+
+
+async def check_replays_readable(
+    app: faust.App, processor: Processor, topic: str, partitions: list[int]
+) -> None:
+    """Give up, with an error line, journaled events the events topic no longer has.
+
+    Their effect on the numbers is lost; without this the worker would wait for them
+    forever. docs/scaling.md says what retention the journal needs."""
+    tps = [TP(topic, p) for p in partitions if p in processor.replays]
+    if not tps:
+        return
+    try:
+        earliest = await app.consumer.earliest_offsets(*tps)
+    except Exception as exc:  # the next recovery checks again; meanwhile the replay waits
+        log.warning("could not read the earliest offsets of %s: %r", topic, exc)
+        return
+    for tp, first in earliest.items():
+        lost = processor.lose_before(tp.partition, first)
+        if lost:
+            log.error(
+                "%s partition %d: %d journaled events were deleted from the topic before "
+                "recovery read them again (retention too short, see docs/scaling.md); the "
+                "numbers of its offices leave them out",
+                topic, tp.partition, lost,
+            )  # fmt: skip
 
 
 def create_app(
@@ -131,7 +159,9 @@ def create_app(
         except Exception:  # the consumer is not started yet, or stopping
             return False
 
-    store = StateStore(table, standards, settings.snapshot_every)
+    store = StateStore(
+        table, standards, settings.snapshot_every, settings.snapshot_seconds, clock=clock
+    )
     processor = Processor(
         store, standards, emit, wall_clock, now=clock, owns=owns,
         status_every=settings.status_seconds,
@@ -149,7 +179,7 @@ def create_app(
             return settings.partitions
 
     def owns_office(office: str) -> bool:
-        return partition_for(office, partitions_of_events()) in processor.partitions
+        return processor.ready(partition_for(office, partitions_of_events()))
 
     def lag() -> dict[int, int]:
         behind = {}
@@ -204,9 +234,10 @@ def create_app(
 
     async def on_recovery_completed(active_tps: set[TP], standby_tps: set[TP]) -> None:
         await original_recovery(active_tps, standby_tps)
-        processor.load(
-            tp.partition for tp in active_tps if tp.topic == table.changelog_topic.get_topic_name()
-        )
+        changelog = table.changelog_topic.get_topic_name()
+        loaded = [tp.partition for tp in active_tps if tp.topic == changelog]
+        processor.load(loaded)
+        await check_replays_readable(app, processor, settings.events_topic, loaded)
 
     table.on_recovery_completed = on_recovery_completed  # type: ignore[method-assign]
 

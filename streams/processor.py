@@ -12,10 +12,10 @@ from typing import Any, Protocol
 import orjson
 
 from pantau.standards import Standards
-from streams.core.journal import JournaledMessage, batch_entry, tick_entry
 from streams.core.office import OfficeState
 from streams.core.outcomes import Breach, Effect, Rejection
-from streams.core.partition import PartitionState, as_text
+from streams.core.partition import PartitionState
+from streams.core.replay import Fed, Replay
 from streams.core.status import rfc3339, status_record
 from streams.store import StateStore
 
@@ -101,6 +101,9 @@ class Processor:
     owns: Callable[[int], bool] = lambda partition: True  # is the input partition assigned?
     status_every: float = 1.0  # seconds between two status records of an office, at least
     partitions: dict[int, PartitionState] = field(default_factory=dict)
+    # partitions whose journal is being applied again to their re-read events; their
+    # offices are not served (metrics, status records, ticks) until it is done
+    replays: dict[int, Replay] = field(default_factory=dict)
     last_batch_at: float = 0.0
     # Office status records (CONTRACT §6): offices changed since their last record, and per
     # office the last record sent and when (by `now`).
@@ -111,35 +114,54 @@ class Processor:
         """Rebuild newly assigned partitions from the recovered table."""
         for p in partitions:
             if p not in self.partitions:
-                pstate = self.partitions[p] = self.store.load(p)
-                # a record may not have been sent for the last change before a restart
-                self._status_due.update(pstate.offices)
+                self._load(p)
+
+    def _load(self, partition: int) -> PartitionState:
+        pstate, replay = self.store.load(partition)
+        self.partitions[partition] = pstate
+        if replay is None:
+            # a record may not have been sent for the last change before a restart
+            self._status_due.update(pstate.offices)
+        else:
+            self.replays[partition] = replay
+        return pstate
 
     def drop(self, partitions: Iterable[int]) -> None:
         """Forget partitions this worker no longer owns (their series disappear)."""
         for p in partitions:
             pstate = self.partitions.pop(p, None)
+            self.replays.pop(p, None)
             self.store.forget(p)
             for office in pstate.offices if pstate else ():
                 self._status_due.pop(office, None)
                 self._status_sent.pop(office, None)
 
+    def ready(self, partition: int) -> bool:
+        """Is the partition's state served: loaded, and its journal replayed?"""
+        return partition in self.partitions and partition not in self.replays
+
     def resume_at(self, partition: int) -> int | None:
         """The first offset of a partition its state does not cover; None without state."""
+        replay = self.replays.get(partition)
+        if replay is not None:
+            return replay.next_offset
         pstate = self.partitions.get(partition)
-        return None if pstate is None else pstate.covered()
+        return None if pstate is None else pstate.position
 
     def process(self, batch: Iterable[Incoming]) -> Handled:
-        """Apply a batch; messages of partitions this worker does not own are left alone."""
+        """Apply a batch; messages of partitions this worker does not own are left alone,
+        and so is a replaying partition whose next journaled message is not in the batch."""
         wall = self.wall_clock() if self.wall_clock else None
         out: list[Effect] = []
-        # per partition: the messages that changed something, and the offices they changed
-        handled: dict[int, list[JournaledMessage]] = defaultdict(list)
+        # per partition: the runs of offsets applied, and the offices they changed
+        runs: dict[int, list[list[int]]] = defaultdict(list)
         changed: dict[int, set[str]] = defaultdict(set)
         keys: list[bytes | None] = []
         partitions = self.partitions
+        replays = self.replays
         applied: set[int] = set()
         skipped: set[int] = set()
+        missing: set[int] = set()
         for msg in batch:
             partition = msg.partition
             pstate = partitions.get(partition)
@@ -147,30 +169,60 @@ class Processor:
                 if partition in skipped or not self.owns(partition):
                     skipped.add(partition)
                     continue  # revoked meanwhile: its new owner reads it from its state
-                pstate = partitions[partition] = self.store.load(partition)
+                pstate = self._load(partition)
             applied.add(partition)
-            value = msg.value or b""
+            offset = msg.offset
+            if replays and partition in replays:
+                if partition not in missing and self._replay(partition, msg) is Fed.MISSING:
+                    missing.add(partition)
+                continue
+            if offset < pstate.position:
+                continue  # delivered again: applied before
             before = len(out)
-            malformed = pstate.malformed
-            received = received_time(msg)
-            state = pstate.handle(value, msg.offset, out, wall, received)
+            state = pstate.handle(msg.value or b"", offset, out, wall, received_time(msg))
             if state is not None:
-                handled[partition].append((msg.offset, as_text(value), received))
                 changed[partition].add(state.office)
-            elif pstate.malformed != malformed:
-                handled[partition].append((msg.offset, as_text(value), received))
+            partition_runs = runs[partition]
+            if partition_runs and partition_runs[-1][1] == offset - 1:
+                partition_runs[-1][1] = offset
+            else:
+                partition_runs.append([offset, offset])
             if len(out) > before:
                 keys.extend([msg.key] * (len(out) - before))
-        for partition, messages in handled.items():
+        for partition, partition_runs in runs.items():
             pstate = partitions[partition]
-            entry = batch_entry(wall, messages)
-            self.store.write_entry(partition, pstate, entry, changed[partition])
-            for office in changed[partition]:
+            offices = changed[partition]
+            self.store.write_batch(
+                partition, pstate, wall, ((a, b) for a, b in partition_runs), offices
+            )
+            for office in offices:
                 self._status_due[office] = pstate.offices[office]
         self._emit(out, keys)
         self.last_batch_at = self.now()
         self.send_status()
-        return Handled(applied, self.store.take_sent())
+        return Handled(applied - missing, self.store.take_sent())
+
+    def _replay(self, partition: int, msg: Incoming) -> Fed:
+        replay = self.replays[partition]
+        fed = replay.feed(msg.offset, msg.value or b"", received_time(msg))
+        if replay.done:
+            self._replayed(partition)
+        return fed
+
+    def _replayed(self, partition: int) -> None:
+        del self.replays[partition]
+        self._status_due.update(self.partitions[partition].offices)
+
+    def lose_before(self, partition: int, earliest: int) -> int:
+        """Give up a replay's offsets below `earliest` (no longer in the events topic);
+        returns how many."""
+        replay = self.replays.get(partition)
+        if replay is None:
+            return 0
+        lost = replay.lose_before(earliest)
+        if replay.done:
+            self._replayed(partition)
+        return lost
 
     def send_status(self) -> None:
         """Send a status record for each changed office whose last one is old enough.
@@ -197,7 +249,9 @@ class Processor:
 
     def _refresh_status(self, wall: float) -> None:
         """Wall mode: ages grow and offices open and close without events; mark those."""
-        for pstate in self.partitions.values():
+        for partition, pstate in self.partitions.items():
+            if partition in self.replays:
+                continue
             for office, state in pstate.offices.items():
                 sent = self._status_sent.get(office)
                 if sent is None or state.watermark == float("-inf"):
@@ -207,11 +261,17 @@ class Processor:
                     self._status_due[office] = state
 
     def tick(self) -> None:
-        """Flag live breaches by the wall clock (wall mode), journaling partitions that changed."""
+        """Flag live breaches by the wall clock (wall mode), journaling partitions that
+        changed; and start the snapshot rounds that are due by age."""
+        for partition in self.store.due():
+            if self.ready(partition):
+                self.store.snapshot(partition, self.partitions[partition])
         if self.wall_clock is None:
             return
         wall = self.wall_clock()
         for partition, pstate in self.partitions.items():
+            if partition in self.replays:
+                continue
             flagged: set[str] = set()
             for state in pstate.offices.values():
                 out: list[Effect] = []
@@ -220,7 +280,7 @@ class Processor:
                     flagged.add(state.office)
                     self._emit(out, [state.office.encode()] * len(out))
             if flagged:
-                self.store.write_entry(partition, pstate, tick_entry(wall, flagged), flagged)
+                self.store.write_tick(partition, pstate, wall, flagged)
         self._refresh_status(wall)
         self.send_status()
 
@@ -233,11 +293,17 @@ class Processor:
                 self.emit("breaches", effect.office.encode(), breach_record(effect))
 
     def offices(self) -> Iterable[OfficeState]:
-        for pstate in self.partitions.values():
-            yield from pstate.offices.values()
+        """The offices served (of partitions loaded and replayed)."""
+        for partition, pstate in self.partitions.items():
+            if partition not in self.replays:
+                yield from pstate.offices.values()
 
     def malformed(self) -> int:
-        return sum(p.malformed for p in self.partitions.values())
+        return sum(p.malformed for n, p in self.partitions.items() if n not in self.replays)
 
     def describe(self) -> dict[str, Any]:
-        return {"partitions": sorted(self.partitions), "offices": sum(1 for _ in self.offices())}
+        return {
+            "partitions": sorted(self.partitions),
+            "replaying": sorted(self.replays),
+            "offices": sum(1 for _ in self.offices()),
+        }

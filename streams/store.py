@@ -1,37 +1,46 @@
 """Durable state in a changelog-backed Faust table: per office a snapshot, per partition a journal.
 
-Keys are strings that start with the input partition, and each record goes to that
-partition of the changelog, so whoever owns an input partition recovers exactly its state:
-
-- `p{P}/j/{seq}`: a journal entry of one batch of the partition (see `streams.core.journal`);
-- `p{P}/s/{office}`: a snapshot, `{"next": seq, "state": OfficeState.to_json()}`, where
-  `next` is the first journal seq it does not include;
-- `p{P}/m`: the partition's malformed-message count and the offset of the last one.
-
-Each record is written whole, so after a crash every office is either before or after a
-batch, and redelivered messages are skipped by offset. Once `snapshot_every` events have
-been journaled in a partition, the offices they changed are snapshotted and the journal is
-deleted, which bounds recovery time and changelog size. One entry per partition and batch
-(not per office) keeps the changelog to a few large records. A crash in the middle of a
-snapshot round is harmless: replaying entries over a newer snapshot skips them by offset.
+The records and their keys are `streams.core.durable`'s. Each record goes to the changelog
+partition of its input partition, so whoever owns an input partition recovers exactly its
+state. Each batch writes one small journal entry per partition it changed (offsets and
+wall clock, not the messages: the events topic keeps those). Once `snapshot_every` events
+have been journaled in a partition, or its oldest entry is `snapshot_seconds` old, the
+offices changed since the last round are snapshotted, then the partition record, then the
+journal is deleted: recovery re-reads at most that much of the events topic. A crash in the
+middle of a round is harmless: the round's own batch is journaled first, and replaying
+entries over a newer snapshot skips them by offset (messages) and by seq (ticks).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import faust
 
 from pantau.standards import Standards
-from streams.core.journal import replay, replay_partition
+from streams.core.durable import (
+    Batch,
+    Entry,
+    PartitionRecord,
+    Run,
+    Snapshot,
+    Tick,
+    entry_key,
+    partition_key,
+    partition_of_key,
+    read_partition,
+    snapshot_key,
+    to_value,
+)
 from streams.core.office import OfficeState
 from streams.core.partition import PartitionState
+from streams.core.replay import Replay
 
-
-def partition_of_key(key: str) -> int:
-    return int(key[1 : key.index("/")])
+__all__ = ["PartitionedTable", "StateStore", "partition_of_key"]
 
 
 class PartitionedTable(faust.Table):
@@ -62,96 +71,113 @@ class PartitionedTable(faust.Table):
 class StateStore:
     """Writes partition states to the table and rebuilds them from it."""
 
-    def __init__(self, table: faust.Table, standards: Standards, snapshot_every: int) -> None:
+    def __init__(
+        self,
+        table: faust.Table,
+        standards: Standards,
+        snapshot_every: int,
+        snapshot_seconds: float = float("inf"),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.table = table
         self.standards = standards
         self.snapshot_every = snapshot_every
-        # Per partition, since its last snapshot round: journal seqs written, events in
-        # them and the offices they changed; and the next seq.
-        self._journal: dict[int, list[int]] = defaultdict(list)
+        self.snapshot_seconds = snapshot_seconds
+        self.clock = clock
+        # Per partition, since its last snapshot round: journal keys written (or left by
+        # a crash), events in them, the offices they changed and when the first was
+        # written; and the next seq.
+        self._journal: dict[int, list[str]] = defaultdict(list)
         self._journaled_events: dict[int, int] = defaultdict(int)
         self._changed: dict[int, set[str]] = defaultdict(set)
+        self._opened: dict[int, float] = {}
         self._next_seq: dict[int, int] = defaultdict(int)
-        # journal keys of the earlier per-office format, deleted by the next snapshot round
-        self._legacy: dict[int, list[str]] = defaultdict(list)
 
     def take_sent(self) -> list[asyncio.Future[Any]]:
         """The changelog sends since the last call (none for a plain mapping in tests)."""
         take = getattr(self.table, "take_sent", None)
         return take() if take is not None else []
 
-    def write_entry(
-        self, partition: int, pstate: PartitionState, entry: dict[str, Any], offices: set[str]
+    def write_batch(
+        self,
+        partition: int,
+        pstate: PartitionState,
+        wall: float | None,
+        runs: Iterable[Run],
+        offices: set[str],
     ) -> None:
-        """Journal one entry that changed `offices`, or start a snapshot round instead."""
+        """Journal a batch that applied the offsets `runs` and changed `offices`."""
+        entry = Batch(wall, tuple((first, last) for first, last in runs))
+        self._write(partition, pstate, entry, entry.size(), offices)
+
+    def write_tick(
+        self, partition: int, pstate: PartitionState, wall: float, offices: set[str]
+    ) -> None:
+        """Journal a wall-clock tick that changed `offices`."""
+        self._write(partition, pstate, Tick(wall, tuple(sorted(offices))), 1, offices)
+
+    def _write(
+        self, partition: int, pstate: PartitionState, entry: Entry, size: int, offices: set[str]
+    ) -> None:
         seq = self._next_seq[partition]
         self._next_seq[partition] = seq + 1
+        key = entry_key(partition, seq)
+        self.table[key] = to_value(entry)
+        self._journal[partition].append(key)
+        self._opened.setdefault(partition, self.clock())
         self._changed[partition] |= offices
-        size = len(entry.get("msgs", ())) or 1
-        if self._journaled_events[partition] + size >= self.snapshot_every:
-            self._snapshot(partition, pstate)
-            return
-        self.table[f"p{partition}/j/{seq}"] = entry
-        self._journal[partition].append(seq)
         self._journaled_events[partition] += size
+        if self._journaled_events[partition] >= self.snapshot_every:
+            self.snapshot(partition, pstate)
 
-    def _snapshot(self, partition: int, pstate: PartitionState) -> None:
+    def due(self) -> list[int]:
+        """Partitions whose oldest journal entry is `snapshot_seconds` old."""
+        oldest = self.clock() - self.snapshot_seconds
+        return [p for p, opened in self._opened.items() if opened <= oldest]
+
+    def snapshot(self, partition: int, pstate: PartitionState) -> None:
+        """A snapshot round: the changed offices, the partition record, the journal deleted."""
         next_seq = self._next_seq[partition]
         for office in sorted(self._changed.pop(partition, ())):
             state = pstate.offices[office]
-            self.table[f"p{partition}/s/{office}"] = {"next": next_seq, "state": state.to_json()}
-        self.table[f"p{partition}/m"] = pstate.malformed_to_json()
-        for seq in self._journal.pop(partition, []):
-            del self.table[f"p{partition}/j/{seq}"]
-        for key in self._legacy.pop(partition, []):
+            self.table[snapshot_key(partition, office)] = to_value(
+                Snapshot(next_seq, state.to_json())
+            )
+        record = PartitionRecord(next_seq, pstate.malformed, pstate.malformed_offset)
+        self.table[partition_key(partition)] = to_value(record)
+        for key in self._journal.pop(partition, []):
             del self.table[key]
         self._journaled_events[partition] = 0
+        self._opened.pop(partition, None)
 
-    def load(self, partition: int) -> PartitionState:
-        """Rebuild one partition's state from the table (after recovery)."""
+    def load(self, partition: int) -> tuple[PartitionState, Replay | None]:
+        """One partition's state from the table (after recovery), and the replay of its
+        journal still to come as its events are read again (None if there is none)."""
+        found = read_partition(self.table.items(), partition)
         pstate = PartitionState(self.standards)
-        snapshot_next: dict[str, int] = {}
-        entries: list[tuple[int, dict[str, Any]]] = []
-        legacy: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-        prefix = f"p{partition}/"
-        for key, value in self.table.items():
-            if not key.startswith(prefix):
-                continue
-            kind, _, rest = key[len(prefix) :].partition("/")
-            if kind == "m":
-                pstate.malformed_from_json(value)
-            elif kind == "s":
-                pstate.offices[rest] = OfficeState.from_json(value["state"], self.standards)
-                snapshot_next[rest] = value["next"]
-            elif kind == "j" and "/" in rest:  # `p{P}/j/{office}/{seq}`, written by 0.1
-                office, _, seq = rest.rpartition("/")
-                legacy[office].append((int(seq), value))
-                self._legacy[partition].append(key)
-            elif kind == "j":
-                entries.append((int(rest), value))
-        touched = self._replay_legacy(pstate, legacy, snapshot_next)
-        entries.sort(key=lambda item: item[0])
-        touched |= replay_partition(pstate, entries, snapshot_next)
-        self._changed[partition] = touched
-        self._journal[partition] = [seq for seq, _ in entries]
-        every_entry = [e for _, e in entries] + [e for es in legacy.values() for _, e in es]
-        self._journaled_events[partition] = sum(len(e.get("msgs", ())) or 1 for e in every_entry)
-        self._next_seq[partition] = max(
-            [0, *snapshot_next.values(), *(seq + 1 for seq, _ in entries)]
+        for office, snapshot in found.snapshots.items():
+            pstate.offices[office] = OfficeState.from_json(snapshot.state, self.standards)
+        if found.partition is not None:
+            pstate.malformed = found.partition.malformed
+            pstate.malformed_offset = found.partition.malformed_offset
+        pstate.restore_position()
+        snapshot_next = {office: s.next for office, s in found.snapshots.items()}
+        replay = Replay(pstate, found.entries, snapshot_next)
+        self._changed[partition] = replay.touched  # filled as the replay goes
+        self._journal[partition] = found.stale + [entry_key(partition, s) for s, _ in found.entries]
+        self._journaled_events[partition] = sum(
+            e.size() if isinstance(e, Batch) else 1 for _, e in found.entries
         )
-        return pstate
-
-    def _replay_legacy(
-        self,
-        pstate: PartitionState,
-        legacy: dict[str, list[tuple[int, dict[str, Any]]]],
-        snapshot_next: dict[str, int],
-    ) -> set[str]:
-        """Apply journals of the per-office format; its snapshots' `next` counts per office."""
-        for office, office_entries in legacy.items():
-            first = snapshot_next.get(office, 0)
-            replay(pstate.office(office), (e for seq, e in sorted(office_entries) if seq >= first))
-        return set(legacy)
+        if self._journal[partition]:
+            self._opened[partition] = float("-inf")  # a round once the replay is done
+        self._next_seq[partition] = max(
+            [
+                found.partition.next if found.partition else 0,
+                *snapshot_next.values(),
+                *(seq + 1 for seq, _ in found.entries),
+            ]
+        )
+        return pstate, None if replay.done else replay
 
     def forget(self, partition: int) -> None:
         """Drop bookkeeping of a partition this worker no longer owns."""
@@ -159,7 +185,7 @@ class StateStore:
             self._journal,
             self._journaled_events,
             self._changed,
+            self._opened,
             self._next_seq,
-            self._legacy,
         ):
             bookkeeping.pop(partition, None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from pantau.standards import Standards
 
@@ -27,6 +26,7 @@ class PartitionState:
         self.offices: dict[str, OfficeState] = {}
         self.malformed = 0
         self.malformed_offset = -1
+        self.position = 0  # the first input offset not applied yet
 
     def recorded(self, lines: Iterable[bytes | str]) -> Iterator[tuple[int, bytes | str, Event]]:
         """(offset, raw, event) of each well-formed line of a recorded file, its line number
@@ -57,6 +57,8 @@ class PartitionState:
         received: float | None = None,
     ) -> OfficeState | None:
         """Process one message received at `received`; returns the office it changed, or None."""
+        if offset >= self.position:
+            self.position = offset + 1
         try:
             event = decode(raw)
         except MalformedEvent as exc:
@@ -72,14 +74,8 @@ class PartitionState:
         state.last_offset = offset
         return state
 
-    def covered(self) -> int:
-        """The first input offset this state has not applied (messages are applied in
-        offset order, so every offset before it was)."""
+    def restore_position(self) -> None:
+        """Set `position` from restored offices (messages are applied in offset order, so
+        every offset before the last one applied was)."""
         last = max((state.last_offset for state in self.offices.values()), default=-1)
-        return max(last, self.malformed_offset) + 1
-
-    def malformed_to_json(self) -> list[int]:
-        return [self.malformed, self.malformed_offset]
-
-    def malformed_from_json(self, data: list[Any]) -> None:
-        self.malformed, self.malformed_offset = int(data[0]), int(data[1])
+        self.position = max(last, self.malformed_offset) + 1

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from pantau.standards import parse_standards
-from streams.core.journal import batch_entry, replay_partition
+from streams.core.durable import Batch
 from streams.core.office import OfficeState
 from streams.core.outcomes import Effect, Reason, Rejection
 from streams.core.partition import PartitionState
+from streams.core.replay import Replay
 from streams.core.series import contract_series, flatten
 from streams.core.status import status_record
 from tests.unit.test_lifecycle import BASE, at, ev, value
@@ -103,8 +104,10 @@ def test_journal_replays_the_received_times() -> None:
     messages = [ev("issued", 0, "A1", service="a"), ev("issued", 30, "A2", service="a")]
     live, _ = run(messages, received=BASE)  # the second is 30 minutes ahead: future
     replayed = PartitionState(STANDARDS)
-    entry = batch_entry(None, [(i, m, BASE) for i, m in enumerate(messages)])
-    replay_partition(replayed, [(0, entry)], {})
+    replay = Replay(replayed, [(0, Batch(None, ((0, len(messages) - 1),)))], {})
+    for offset, message in enumerate(messages):  # read again, with their received times
+        replay.feed(offset, message, BASE)
+    assert replay.done
     assert series(replayed) == series(live)
     assert value(series(replayed), "pantau_events_rejected_total", reason="future") == 1
 

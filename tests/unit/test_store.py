@@ -1,4 +1,4 @@
-"""The state store: snapshot rounds and journals rebuild the same state, crash or not."""
+"""The state store: snapshot rounds and an offsets journal rebuild the same state, crash or not."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from typing import Any
 import orjson
 import pytest
 
-from pantau.standards import load_standards
-from streams.core.journal import batch_entry
-from streams.core.partition import PartitionState, as_text
-from streams.processor import Message, Processor
+from pantau.standards import Standards, load_standards
+from streams.core.durable import Batch, DurableFormatError, Tick, read_partition
+from streams.core.partition import PartitionState
+from streams.processor import Handled, Message, Processor
 from streams.store import StateStore
 from tests.support import FIXTURES, fixture_lines
+
+NAME = "mpp-medan-day"
+STANDARDS = load_standards(FIXTURES / f"{NAME}.standards.yaml")
+LINES = fixture_lines(NAME) + fixture_lines("edge-cases")  # edge cases: malformed lines too
+START = 1_795_395_600.0  # received times and wall clock: before the fixture's first event
 
 
 class RecordingTable(dict[str, Any]):
@@ -33,139 +38,210 @@ class RecordingTable(dict[str, Any]):
         super().__delitem__(key)
 
 
-def table_after(log: list[tuple[str, Any]]) -> dict[str, Any]:
+def table_after(log: list[tuple[str, Any]]) -> RecordingTable:
     """The table a worker recovers when the changelog ends after these records."""
-    table: dict[str, Any] = {}
+    table = RecordingTable()
     for key, value in log:
         if value is None:
-            table.pop(key, None)
+            dict.pop(table, key, None)
         else:
-            table[key] = value
+            dict.__setitem__(table, key, value)
     return table
 
 
-def process(
-    store: StateStore, pstate: PartitionState, lines: list[bytes], batches: list[int]
-) -> None:
-    """Feed the lines in batches as the processor does (one journal entry per batch)."""
-    offset = 0
-    for size in batches:
-        handled: list[tuple[int, str]] = []
-        changed: set[str] = set()
-        for line in lines[offset : offset + size]:
-            malformed = pstate.malformed
-            state = pstate.handle(line, offset, [])
-            if state is not None:
-                changed.add(state.office)
-            if state is not None or pstate.malformed != malformed:
-                handled.append((offset, as_text(line)))
-            offset += 1
-        if handled:
-            store.write_entry(0, pstate, batch_entry(None, handled), changed)
+def worker(
+    table: RecordingTable,
+    snapshot_every: int,
+    standards: Standards = STANDARDS,
+    wall: list[float] | None = None,
+) -> Processor:
+    clock = (lambda: wall[0]) if wall is not None else None
+    store = StateStore(table, standards, snapshot_every)  # type: ignore[arg-type]
+    return Processor(store, standards, lambda *_: None, clock)
 
 
-def snapshot(pstate: PartitionState) -> dict[str, Any]:
-    """A deep copy of the partition's durable state, comparable with ==."""
+def message(offset: int) -> Message:
+    """The events topic's message at `offset`: the line and its received time."""
+    return Message(0, offset, b"k", LINES[offset], round((START + offset) * 1000))
+
+
+def feed(processor: Processor, start: int, end: int, rng: random.Random) -> list[Handled]:
+    """Read offsets start..end-1 in batches of random size, as a fetch loop does."""
+    handled = []
+    offset = start
+    while offset < end:
+        size = rng.randint(1, 60)
+        handled.append(
+            processor.process([message(o) for o in range(offset, min(offset + size, end))])
+        )
+        offset += size
+    return handled
+
+
+def recover(processor: Processor, end: int, rng: random.Random) -> None:
+    """Read the events topic from where the state says, up to `end`, until caught up."""
+    processor.load([0])
+    for _ in range(1000):
+        start = processor.resume_at(0)
+        assert start is not None
+        if start >= end and processor.ready(0):
+            return
+        feed(processor, start, end, rng)
+    raise AssertionError("recovery did not catch up")
+
+
+def durable(pstate: PartitionState) -> dict[str, Any]:
+    """A deep copy of the partition's state, comparable with ==."""
     state = {
         "offices": {name: state.to_json() for name, state in sorted(pstate.offices.items())},
-        "malformed": pstate.malformed_to_json(),
+        "malformed": [pstate.malformed, pstate.malformed_offset],
+        "position": pstate.position,
     }
     return orjson.loads(orjson.dumps(state))  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("snapshot_every", [1, 7, 100, 100_000])
-def test_any_changelog_prefix_plus_redelivery_gives_the_same_state(snapshot_every: int) -> None:
-    name = "mpp-medan-day"
-    standards = load_standards(FIXTURES / f"{name}.standards.yaml")
-    lines = fixture_lines(name) + fixture_lines("edge-cases")
+def test_any_changelog_prefix_read_again_gives_the_same_state(snapshot_every: int) -> None:
     rng = random.Random(snapshot_every)
-    batches = []
-    while sum(batches) < len(lines):
-        batches.append(rng.randint(1, 60))
     table = RecordingTable()
-    live = PartitionState(standards)
-    process(StateStore(table, standards, snapshot_every), live, lines, batches)
-    expected = snapshot(live)
+    live = worker(table, snapshot_every)
+    feed(live, 0, len(LINES), rng)
+    expected = durable(live.partitions[0])
     cuts = sorted({0, len(table.log), *rng.sample(range(len(table.log)), 40)})
     for cut in cuts:
-        store = StateStore(table_after(table.log[:cut]), standards, snapshot_every)  # type: ignore[arg-type]
-        recovered = store.load(0)
-        process(store, recovered, lines, [len(lines)])  # Kafka redelivers from the start
-        assert snapshot(recovered) == expected, f"changelog cut after {cut} records"
+        recovered = worker(table_after(table.log[:cut]), snapshot_every)
+        recover(recovered, len(LINES), rng)
+        assert durable(recovered.partitions[0]) == expected, f"changelog cut after {cut} records"
 
 
-@pytest.mark.parametrize("snapshot_every", [5, 100_000])
-def test_wall_clock_ticks_are_journaled_and_replayed(snapshot_every: int) -> None:
-    name = "mpp-medan-day"
-    standards = load_standards(FIXTURES / f"{name}.standards.yaml")
-    lines = fixture_lines(name)
+def test_a_replay_waits_for_its_next_offset_and_skips_what_it_has() -> None:
+    rng = random.Random(3)
     table = RecordingTable()
-    now = [0.0]
-    processor = Processor(
-        StateStore(table, standards, snapshot_every), standards, lambda *_: None, lambda: now[0]
-    )
-    boundaries: list[tuple[int, dict[str, Any]]] = []
-    for start in range(0, len(lines), 40):
-        now[0] = 1_795_395_600.0 + start * 20
-        chunk = lines[start : start + 40]
-        processor.process(Message(0, start + i, None, line) for i, line in enumerate(chunk))
+    feed(worker(table, 100_000), 0, 300, rng)
+    recovered = worker(table_after(table.log), 100_000)
+    recovered.load([0])
+    assert recovered.resume_at(0) == 0 and not recovered.ready(0)
+    assert list(recovered.offices()) == []  # nothing served while replaying
+    # a fetch that starts too late (one dropped before it): not applied, read again
+    late = recovered.process([message(o) for o in range(10, 20)])
+    assert 0 not in late.partitions
+    assert recovered.resume_at(0) == 0
+    assert recovered.process([message(o) for o in range(0, 150)]).partitions == {0}
+    assert recovered.resume_at(0) == 150
+    recovered.process([message(o) for o in range(100, 300)])  # redelivered, then the rest
+    assert recovered.ready(0) and recovered.resume_at(0) == 300
+    reference = worker(RecordingTable(), 100_000)
+    feed(reference, 0, 300, rng)
+    assert durable(recovered.partitions[0]) == durable(reference.partitions[0])
+
+
+def test_wall_clock_ticks_are_journaled_and_replayed_in_their_place() -> None:
+    rng = random.Random(5)
+    table = RecordingTable()
+    now = [START]
+    live = worker(table, 5_000, wall=now)
+    boundaries: list[tuple[int, int, dict[str, Any]]] = []
+    for start in range(0, len(LINES), 40):
+        now[0] = START + start * 20
+        end = min(start + 40, len(LINES))
+        live.process([message(o) for o in range(start, end)])
         now[0] += 3600
-        processor.tick()
-        boundaries.append((len(table.log), snapshot(processor.partitions[0])))
+        live.tick()
+        boundaries.append((len(table.log), end, durable(live.partitions[0])))
     assert any("tick" in (value or {}) for _, value in table.log)
-    for cut, expected in boundaries:
-        recovered = StateStore(table_after(table.log[:cut]), standards, snapshot_every).load(0)  # type: ignore[arg-type]
-        assert snapshot(recovered) == expected, f"changelog cut after {cut} records"
+    now[0] += 10 * 86400  # recovery runs later: the journal's wall clocks must be used
+    for cut, end, expected in boundaries:
+        recovered = worker(table_after(table.log[:cut]), 5_000, wall=now)
+        recover(recovered, end, rng)
+        assert durable(recovered.partitions[0]) == expected, f"changelog cut after {cut} records"
 
 
-def legacy_table(
-    lines: list[bytes], standards: Any, snapshot_every: int
-) -> tuple[dict[str, Any], PartitionState]:
-    """State written by pantau 0.1: a journal per office (`p0/j/{office}/{seq}`)."""
-    table: dict[str, Any] = {}
-    pstate = PartitionState(standards)
-    seqs: dict[str, int] = {}
-    journaled: dict[str, int] = {}
-    keys: dict[str, list[str]] = {}
-    for start in range(0, len(lines), 25):
-        applied: dict[str, list[tuple[int, str]]] = {}
-        for offset in range(start, min(start + 25, len(lines))):
-            state = pstate.handle(lines[offset], offset, [])
-            if state is not None:
-                applied.setdefault(state.office, []).append((offset, as_text(lines[offset])))
-        for office, messages in applied.items():
-            seq = seqs[office] = seqs.get(office, -1) + 1
-            if journaled.get(office, 0) + len(messages) >= snapshot_every:
-                state_json = orjson.loads(orjson.dumps(pstate.offices[office].to_json()))
-                table[f"p0/s/{office}"] = {"next": seq + 1, "state": state_json}
-                for key in keys.pop(office, []):
-                    del table[key]
-                journaled[office] = 0
-            else:
-                key = f"p0/j/{office}/{seq}"
-                table[key] = orjson.loads(orjson.dumps(batch_entry(None, messages)))
-                keys.setdefault(office, []).append(key)
-                journaled[office] = journaled.get(office, 0) + len(messages)
-        table["p0/m"] = pstate.malformed_to_json()
-    return table, pstate
-
-
-def test_state_written_by_the_per_office_journal_still_loads() -> None:
-    name = "mpp-medan-day"
-    standards = load_standards(FIXTURES / f"{name}.standards.yaml")
-    lines = fixture_lines(name)
-    half = len(lines) // 2
-    old, old_live = legacy_table(lines[:half], standards, 300)
-    assert any(key.count("/") == 3 for key in old)  # per-office journal entries to migrate
+def test_the_journal_holds_offsets_not_messages() -> None:
     table = RecordingTable()
-    dict.update(table, old)
-    store = StateStore(table, standards, 200)
-    pstate = store.load(0)
-    assert snapshot(pstate) == snapshot(old_live)
-    process(store, pstate, lines, [len(lines)])  # redelivered from the start, then the rest
-    assert not any(key.count("/") == 3 for key in table)  # the round deleted the old entries
-    reference = PartitionState(standards)
-    for offset, line in enumerate(lines):
-        reference.handle(line, offset, [])
-    assert snapshot(pstate) == snapshot(reference)
-    assert snapshot(StateStore(dict(table), standards, 200).load(0)) == snapshot(reference)  # type: ignore[arg-type]
+    feed(worker(table, 100_000), 0, len(LINES), random.Random(1))
+    journal = sum(len(orjson.dumps(v)) for k, v in table.log if "/j/" in k and v is not None)
+    messages = sum(len(line) for line in LINES)
+    assert 0 < journal * 20 < messages  # about 35 bytes a batch, not 300 an event
+
+
+def test_a_crash_after_a_round_leaves_entries_the_next_round_deletes() -> None:
+    rng = random.Random(9)
+    table = RecordingTable()
+    live = worker(table, 200)
+    feed(live, 0, 500, rng)
+    log = table.log
+    deletes = [i for i, (key, value) in enumerate(log) if value is None]
+    first_delete = deletes[0]  # the first round wrote its partition record, then deleted
+    crashed = table_after(log[: first_delete + 1])
+    assert sum("/j/" in key for key in crashed) > 1
+    recovered = worker(crashed, 200)
+    recover(recovered, 500, rng)
+    feed(recovered, 500, len(LINES), rng)  # far enough for a round: the leftovers go too
+    found = read_partition(dict(recovered.store.table).items(), 0)
+    assert found.stale == []
+    reference = worker(RecordingTable(), 200)
+    feed(reference, 0, len(LINES), rng)
+    assert durable(recovered.partitions[0]) == durable(reference.partitions[0])
+
+
+def test_a_round_is_due_once_the_journal_is_old_enough() -> None:
+    now = [START]
+    table = RecordingTable()
+    store = StateStore(table, STANDARDS, 100_000, snapshot_seconds=600, clock=lambda: now[0])  # type: ignore[arg-type]
+    processor = Processor(store, STANDARDS, lambda *_: None, None)
+    processor.process([message(o) for o in range(20)])
+    assert store.due() == []
+    now[0] += 599
+    processor.tick()
+    assert not any("/s/" in key for key in table)
+    now[0] += 1
+    assert store.due() == [0]
+    processor.tick()
+    assert any("/s/" in key for key in table) and not any("/j/" in key for key in table)
+    assert store.due() == []
+
+
+def test_events_deleted_before_the_replay_are_given_up() -> None:
+    table = RecordingTable()
+    feed(worker(table, 100_000), 0, 300, random.Random(2))
+    recovered = worker(table_after(table.log), 100_000)
+    recovered.load([0])
+    assert recovered.lose_before(0, 120) == 120
+    assert recovered.resume_at(0) == 120
+    assert recovered.lose_before(0, 10_000) == 180
+    assert recovered.ready(0) and recovered.resume_at(0) == 0  # nothing applied at all
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("p0/j/1", {"wall": None, "runs": [[1, "x"]]}, "p0/j/1: Expected `int`, got `str`"),
+        ("p0/j/1", {"wall": None, "msgs": [[1, "{}"]]}, "p0/j/1: a journal entry with messages"),
+        ("p0/j/2", {"wall": 1.0, "tick": "k"}, "p0/j/2: Expected `array`, got `str`"),
+        ("p0/m", [0, -1], "p0/m: Expected `object`, got `array`"),
+        ("p0/s/k", {"next": 1}, "p0/s/k: Object missing required field `state`"),
+        ("p0/j/k/1", {"wall": None, "runs": []}, "p0/j/k/1: not a key of the durable format"),
+    ],
+)
+def test_a_record_not_in_the_durable_format_is_named(key: str, value: Any, reason: str) -> None:
+    with pytest.raises(DurableFormatError) as info:
+        read_partition([(key, value)], 0)
+    assert str(info.value).startswith(reason)
+
+
+def test_records_round_trip_through_json() -> None:
+    table = RecordingTable()
+    dict.update(
+        table,
+        {
+            "p0/j/3": {"wall": 5.0, "tick": ["a", "b"]},
+            "p0/j/2": {"wall": None, "runs": [[0, 4], [6, 6]]},
+            "p0/j/0": {"wall": None, "runs": [[0, 0]]},
+            "p0/m": {"next": 1, "malformed": 2, "malformed_offset": 5},
+            "p1/j/0": {"wall": None, "runs": [[0, 0]]},
+        },
+    )
+    found = read_partition(table.items(), 0)
+    assert found.entries == [(2, Batch(None, ((0, 4), (6, 6)))), (3, Tick(5.0, ("a", "b")))]
+    assert found.stale == ["p0/j/0"]
+    assert found.entries[0][1].size() == 6
