@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.kafka import preload
+from bench.kafka import changelog_of, preload, topic_size
 from bench.machine import ROOT
 from bench.run import Run, log, parse_args
 from bench.worker import Worker
@@ -57,8 +57,9 @@ def core_rate(tree: Path, events: int) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def worker_rate(run: Run, tree: Path, name: str, messages: list[Any]) -> float:
-    """Events/s of a worker of `tree` from its start until the preloaded events settled."""
+def worker_rate(run: Run, tree: Path, name: str, messages: list[Any]) -> tuple[float, float]:
+    """Events/s of a worker of `tree` from its start until the preloaded events settled,
+    and the changelog bytes it wrote per event."""
     prefix = run.prefix(name)
     preload(run.args.broker, f"{prefix}.events", run.args.partitions, messages)
     worker = Worker(prefix, run.args.broker, run.dir / f"data-{prefix}", run.dir / f"{name}.log")
@@ -68,12 +69,15 @@ def worker_rate(run: Run, tree: Path, name: str, messages: list[Any]) -> float:
     n = len(messages)
     _, last = worker.wait(lambda p: p.settled >= n, 3600, run.args.poll_every, f"{n} settled")
     worker.stop()
-    return n / (last.last_batch_at - worker.started_at)
+    written = topic_size(run.args.broker, changelog_of(prefix))["bytes"]
+    return n / (last.last_batch_at - worker.started_at), written / n
 
 
 def compare(args: argparse.Namespace) -> dict[str, Any]:
     trees = {"base": checkout(args.base), "this": checkout(args.this) if args.this else ROOT}
-    rates: dict[str, dict[str, list[float]]] = {k: {"core": [], "worker": []} for k in trees}
+    rates: dict[str, dict[str, list[float]]] = {
+        k: {"core": [], "worker": [], "changelog": []} for k in trees
+    }
     for round_ in range(args.rounds):
         for label, tree in trees.items():
             rate = core_rate(tree, args.core_events)
@@ -85,9 +89,13 @@ def compare(args: argparse.Namespace) -> dict[str, Any]:
         try:
             for round_ in range(args.rounds):
                 for label, tree in trees.items():
-                    rate = worker_rate(run, tree, f"{label}{round_}", messages)
+                    rate, written = worker_rate(run, tree, f"{label}{round_}", messages)
                     rates[label]["worker"].append(rate)
-                    log(f"round {round_ + 1} {label}: worker {rate:,.0f} events/s")
+                    rates[label]["changelog"].append(written)
+                    log(
+                        f"round {round_ + 1} {label}: worker {rate:,.0f} events/s, "
+                        f"changelog {written:,.1f} bytes/event"
+                    )
         finally:
             run.close()
     medians = {
@@ -119,7 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     args.out.write_text(json.dumps(out, indent=2) + "\n")
     for kind, ratio in out["ratio"].items():
         base, this = out["median"]["base"][kind], out["median"]["this"][kind]
-        print(f"{kind:<7} base {base:>9,.0f}  this {this:>9,.0f} events/s  ({ratio - 1:+.1%})")
+        unit = "bytes/event" if kind == "changelog" else "events/s"
+        print(f"{kind:<9} base {base:>9,.1f}  this {this:>9,.1f} {unit}  (x{ratio:.3f})")
     print(f"written to {args.out}")
 
 

@@ -1,4 +1,4 @@
-"""Topics for one benchmark run, a fast preloading producer and committed offsets."""
+"""Topics for one benchmark run, a fast preloading producer, committed offsets, topic sizes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 
 from bench.workloads import Message
@@ -35,6 +35,37 @@ def committed_total(broker: str, group: str) -> int:
         return sum(max(meta.offset, 0) for meta in offsets.values())
     finally:
         admin.close()
+
+
+def changelog_of(prefix: str) -> str:
+    """The worker's state changelog topic for a topic prefix (Faust's naming)."""
+    return f"pantau-worker-{prefix}-state-changelog"
+
+
+def topic_size(broker: str, topic: str) -> dict[str, int]:
+    """Records written to `topic` (its end offsets) and its size on the broker's disk.
+
+    Compaction runs only on closed segments, which a benchmark's run rarely closes, so the
+    size is about the bytes written (batch headers included)."""
+    admin = KafkaAdminClient(bootstrap_servers=broker, client_id="pantau-bench")
+    try:
+        on_disk = sum(
+            partition["partition_size"]
+            for answer in admin.describe_log_dirs()
+            for log_dir in answer["log_dirs"]
+            for found in log_dir["topics"]
+            if found["name"] == topic
+            for partition in found["partitions"]
+        )
+    finally:
+        admin.close()
+    consumer = KafkaConsumer(bootstrap_servers=broker, client_id="pantau-bench")
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        ends = consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+    finally:
+        consumer.close()
+    return {"records": sum(ends.values()), "bytes": on_disk}
 
 
 async def _preload(broker: str, topic: str, partitions: int, messages: Iterable[Message]) -> int:

@@ -97,6 +97,8 @@ def evaluate(offices: int, days: int, seed: int) -> Waits:
         pstate.handle(orjson.dumps(event), offset, out)
         out.clear()
         after = state.visits.get(ticket) if ticket else None
+        if ticket is None:
+            continue
         if naive is not None and after is not None and after.state == WAITING:
             pending[office, ticket] = (after.queued_at, naive)
         elif was_waiting and before is not None:
@@ -122,8 +124,13 @@ def table(waits: Waits) -> list[dict[str, float | int | str]]:
     rows: list[dict[str, float | int | str]] = []
     services = sorted(waits.actual)
     groups = [(s, waits.actual[s], waits.pantau[s], waits.naive[s]) for s in services]
-    every = [[x for g in groups for x in g[i]] for i in (1, 2, 3)]
-    for service, actual, pantau, naive in [*groups, ("semua", *every)]:
+    every = (
+        "semua",
+        [x for g in groups for x in g[1]],
+        [x for g in groups for x in g[2]],
+        [x for g in groups for x in g[3]],
+    )
+    for service, actual, pantau, naive in [*groups, every]:
         p_err, n_err = _abs_errors(actual, pantau), _abs_errors(actual, naive)
         rows.append(
             {

@@ -19,7 +19,7 @@ from typing import Any
 from kafka import KafkaAdminClient
 
 from bench.core import core_events_per_s
-from bench.kafka import committed_total, create_topic, preload
+from bench.kafka import changelog_of, committed_total, create_topic, preload, topic_size
 from bench.latency import measure_latency
 from bench.machine import ROOT, describe_machine
 from bench.worker import Worker, contract_series
@@ -97,6 +97,26 @@ def baseline(args: argparse.Namespace, topic: str, decoder: str) -> dict[str, fl
     )  # fmt: skip
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def by_the_book(run: Run, topic: str) -> dict[str, float]:
+    """The core behind Faust's public stream API (`bench.by_the_book`), in its own process."""
+    args = run.args
+    datadir = run.dir / "data-by-the-book"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.by_the_book", args.broker, topic, str(args.partitions),
+         str(args.events), str(datadir)],
+        check=True, capture_output=True, text=True, cwd=ROOT, timeout=3600,
+    )  # fmt: skip
+    line = done.stdout.strip().splitlines()[-1]  # after Faust's terminal codes, if any
+    result: dict[str, float] = json.loads(line[line.index("{") :])
+    return result
+
+
+def changelog(run: Run, prefix: str, n: int) -> dict[str, float]:
+    """What the worker wrote to its state changelog for n events."""
+    size = topic_size(run.args.broker, changelog_of(prefix))
+    return {**size, "bytes_per_event": size["bytes"] / n, "records_per_event": size["records"] / n}
 
 
 def throughput(run: Run, prefix: str, n: int) -> tuple[Worker, dict[str, Any]]:
@@ -232,6 +252,10 @@ def measure(run: Run) -> dict[str, Any]:
             results, f"baseline_{decoder}", f"baseline consumer with {decoder}",
             lambda decoder=decoder: baseline(args, topic, decoder),  # type: ignore[misc]
         )  # fmt: skip
+    attempt(
+        results, "by_the_book", "the core behind Faust's take_events",
+        lambda: by_the_book(run, topic),
+    )  # fmt: skip
     workers: list[Worker] = []
 
     def run_throughput() -> dict[str, Any]:
@@ -241,6 +265,7 @@ def measure(run: Run) -> dict[str, Any]:
 
     attempt(results, "throughput", "worker throughput", run_throughput)
     if workers:
+        attempt(results, "changelog", "changelog size", lambda: changelog(run, prefix, n))
         attempt(results, "restart", "restart after SIGKILL", lambda: restart(run, workers[0], n))
     for w in run.workers:
         w.stop()
@@ -270,13 +295,22 @@ def summary(args: argparse.Namespace, results: dict[str, Any]) -> dict[str, Any]
     worker_rate = _get(results, "throughput", "events_per_s")
     base_rate = _get(results, "baseline_orjson", "events_per_s")
     ratio = worker_rate / base_rate if worker_rate and base_rate else None
+    book_rate = _get(results, "by_the_book", "events_per_s")
+    core_rate = _get(results, "core", "events_per_s")
     out: dict[str, Any] = {
         "worker_events_per_s": _round(worker_rate),
         "worker_steady_events_per_s": _round(_get(results, "throughput", "steady_events_per_s")),
         "baseline_events_per_s": _round(base_rate),
         "baseline_stdlib_json_events_per_s": _round(_get(results, "baseline_json", "events_per_s")),
         "baseline_ratio": _round(ratio, 3),
-        "core_events_per_s": _round(_get(results, "core", "events_per_s")),
+        "by_the_book_events_per_s": _round(book_rate),
+        "by_the_book_ratio": _round(worker_rate / book_rate, 3)
+        if worker_rate and book_rate
+        else None,
+        "core_events_per_s": _round(core_rate),
+        "core_ratio": _round(worker_rate / core_rate, 3) if worker_rate and core_rate else None,
+        "changelog_bytes_per_event": _round(_get(results, "changelog", "bytes_per_event"), 1),
+        "changelog_bytes": _get(results, "changelog", "bytes"),
         "p50_latency_s": _round(_get(results, "latency", "p50_s"), 4),
         "p99_latency_s": _round(_get(results, "latency", "p99_s"), 4),
         "peak_rss_mb": _round(_get(results, "memory", "peak_rss_mb"), 1),
@@ -324,8 +358,16 @@ def table(out: dict[str, Any]) -> str:
         ("baseline: aiokafka + orjson", _show(out["baseline_events_per_s"], "{:,.0f} events/s")),
         ("baseline: aiokafka + stdlib json",
          _show(out["baseline_stdlib_json_events_per_s"], "{:,.0f} events/s")),
-        ("worker / baseline", _show(out["baseline_ratio"], "{:.1%}")),
+        ("Faust by the book: take_events + the core",
+         _show(out["by_the_book_events_per_s"], "{:,.0f} events/s")),
         ("the core alone, in one process", _show(out["core_events_per_s"], "{:,.0f} events/s")),
+        ("worker / baseline (the ceiling)", _show(out["baseline_ratio"], "{:.1%}")),
+        ("worker / Faust by the book", _show(out["by_the_book_ratio"], "{:.2f}x")),
+        ("worker / the core alone", _show(out["core_ratio"], "{:.1%}")),
+        ("changelog written per event",
+         _show(out["changelog_bytes_per_event"], "{:,.1f} bytes")),
+        ("changelog size after the run",
+         _show(out["changelog_bytes"], "{:,.0f} bytes")),
         (f"latency p50 at {rate:,.0f}/s", _show(out["p50_latency_s"], "{:.3f} s")),
         (f"latency p99 at {rate:,.0f}/s", _show(out["p99_latency_s"], "{:.3f} s")),
         (f"peak RSS, {out['parameters']['open_visits']:,} visits open",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import PANTAU, ROOT, WorkerProcess, free_port, replay
+from tests.services import PANTAU, ROOT, WorkerProcess, broker_address, free_port, replay
 from tests.support import FIXTURES, fixture_lines
 
 pytestmark = pytest.mark.integration
@@ -222,3 +222,25 @@ def test_a_port_that_is_not_kafka_is_one_line(tmp_path: Path) -> None:
         f"pantau: error: 127.0.0.1:{port} accepts connections but did not answer as a Kafka "
         "broker within 5 s (is it the broker's port? PANTAU_BROKER)"
     )
+
+
+def test_an_events_topic_that_keeps_too_little_is_refused(tmp_path: Path) -> None:
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+
+    prefix = f"rt{time.time_ns()}"
+    admin = KafkaAdminClient(bootstrap_servers=broker_address(), client_id="pantau-test")
+    try:  # an hour of events, while the journal may need two
+        admin.create_topics([NewTopic(f"{prefix}.events", 1, 1, {"retention.ms": "3600000"})])
+    finally:
+        admin.close()
+    done = subprocess.run(
+        [*PANTAU, "worker", "--topic-prefix", prefix, "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "PANTAU_SNAPSHOT_SECONDS": "3600", "PANTAU_BROKER": broker_address()},
+    )  # fmt: skip
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"pantau: error: {prefix}.events: retention.ms is 3600000")
+    assert "at least 7200000 ms" in lines[0] and "PANTAU_SNAPSHOT_SECONDS" in lines[0]
