@@ -231,7 +231,8 @@ def test_an_events_topic_that_keeps_too_little_is_refused(tmp_path: Path) -> Non
     prefix = f"rt{time.time_ns()}"
     admin = KafkaAdminClient(bootstrap_servers=broker_address(), client_id="pantau-test")
     try:  # an hour of events, while the journal may need two
-        admin.create_topics([NewTopic(f"{prefix}.events", 1, 1, {"retention.ms": "3600000"})])
+        config = {"retention.ms": "3600000"}
+        admin.create_topics([NewTopic(f"{prefix}.events", 1, 1, topic_configs=config)])
     finally:
         admin.close()
     done = subprocess.run(
