@@ -103,11 +103,15 @@ def by_the_book(run: Run, topic: str) -> dict[str, float]:
     """The core behind Faust's public stream API (`bench.by_the_book`), in its own process."""
     args = run.args
     datadir = run.dir / "data-by-the-book"
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [sys.executable, "-m", "bench.by_the_book", args.broker, topic, str(args.partitions),
          str(args.events), str(datadir)],
-        check=True, capture_output=True, text=True, cwd=ROOT, timeout=3600,
+        check=False, capture_output=True, text=True, cwd=ROOT, timeout=3600,
     )  # fmt: skip
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"bench.by_the_book exited {done.returncode}: {last}")
     line = done.stdout.strip().splitlines()[-1]  # after Faust's terminal codes, if any
     result: dict[str, float] = json.loads(line[line.index("{") :])
     return result
