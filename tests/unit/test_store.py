@@ -245,3 +245,44 @@ def test_records_round_trip_through_json() -> None:
     assert found.entries == [(2, Batch(None, ((0, 4), (6, 6)))), (3, Tick(5.0, ("a", "b")))]
     assert found.stale == ["p0/j/0"]
     assert found.entries[0][1].size() == 6
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_crash_then_an_unreliable_fetch_gives_the_same_state(seed: int) -> None:
+    """Ticks between batches, a crash after any batch, then fetches that start too early
+    (read again), too late (one dropped) or right, in random sizes: once the journal is
+    replayed, the state is the one the crashed worker had."""
+    rng = random.Random(seed)
+    now = [START]
+    table = RecordingTable()
+    snapshot_every = rng.choice([50, 300, 100_000])
+    live = worker(table, snapshot_every, wall=now)
+    cuts: list[tuple[int, dict[str, Any]]] = []  # changelog records and state after a batch
+    offset = 0
+    while offset < len(LINES):
+        end = min(offset + rng.randint(1, 80), len(LINES))
+        now[0] = START + offset * 20
+        live.process([message(o) for o in range(offset, end)])
+        if rng.random() < 0.3:
+            now[0] += rng.choice([60, 3600])
+            live.tick()
+        offset = end
+        cuts.append((len(table.log), durable(live.partitions[0])))
+    assert any("tick" in (value or {}) for _, value in table.log)
+    now[0] += 86400  # the replay must use the journal's clocks, not this one
+    for cut, expected in rng.sample(cuts, 5):
+        crashed = table_after(table.log[:cut])
+        recovered = worker(crashed, snapshot_every, wall=now)
+        recovered.load([0])
+        fetches = 0
+        while not recovered.ready(0):
+            fetches += 1
+            assert fetches < 10_000, "the replay did not finish"
+            start = recovered.resume_at(0)
+            assert start is not None
+            start = max(0, start + rng.choice([-30, -1, 0, 0, 0, 1, 7]))
+            end = min(start + rng.randint(1, 80), expected["position"])  # the journal's end
+            recovered.process([message(o) for o in range(start, end)])
+            if not recovered.ready(0):  # nothing written or served while replaying
+                assert crashed.log == [] and list(recovered.offices()) == []
+        assert durable(recovered.partitions[0]) == expected, f"changelog cut after {cut} records"
