@@ -55,6 +55,13 @@ daemon_argv() { # daemon_argv PID [ARGC]
     printf '%q ' "${argv[@]}"
 }
 
+# Is PID still setsid or nohup, before they exec the command?
+daemon_launching() {
+    local exe
+    exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 1
+    [[ ${exe##*/} == setsid || ${exe##*/} == nohup ]]
+}
+
 daemon_write() { # daemon_write PIDFILE PID START ARGC QUOTED_ARGV
     printf '%s %s %s\n%s\n' "$2" "$3" "$4" "$5" >"$1.tmp.$$"
     mv -f "$1.tmp.$$" "$1"
@@ -100,8 +107,11 @@ daemon_spawn() {
     local start want argv deadline=$((SECONDS + 10))
     start=$(daemon_starttime "$DAEMON_PID") || return 1
     want=$(printf '%q ' "${1##*/}" "${@:2}")
-    # Wait for the exec (setsid, nohup, then CMD), so that the pid file names CMD itself.
-    until argv=$(daemon_argv "$DAEMON_PID" "$#") && [[ $argv == "$want" ]]; do
+    # Wait for the exec (setsid, nohup, then CMD), so that the pid file names CMD itself:
+    # the last words of `nohup CMD ...` already match, and a check during the exec that
+    # follows would read no command line and take the pid file for stale.
+    until argv=$(daemon_argv "$DAEMON_PID" "$#") && [[ $argv == "$want" ]] &&
+        ! daemon_launching "$DAEMON_PID"; do
         [[ $(daemon_starttime "$DAEMON_PID") == "$start" ]] || return 1
         if ((SECONDS >= deadline)); then
             kill -KILL "$DAEMON_PID" 2>/dev/null || true
