@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import ssl
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from prometheus_client import CollectorRegistry
 from pantau.settings import ClockMode, SecurityProtocol, WorkerSettings
 from pantau.standards import Standards
 from streams.collector import PantauCollector
+from streams.core.durable import DurableFormatError
 from streams.exposition import CONTENT_TYPE as EXPOSITION_CONTENT_TYPE
 from streams.faust_adapter import batch_consumer
 from streams.health import BrokerWatch, quiet_kafka_client_logs
@@ -236,7 +238,12 @@ def create_app(
         await original_recovery(active_tps, standby_tps)
         changelog = table.changelog_topic.get_topic_name()
         loaded = [tp.partition for tp in active_tps if tp.topic == changelog]
-        processor.load(loaded)
+        try:
+            processor.load(loaded)
+        except DurableFormatError as exc:  # numbers from an unreadable state would be wrong
+            log.critical("the state changelog %s cannot be read: %s", changelog, exc)
+            logging.shutdown()
+            os._exit(1)
         await check_replays_readable(app, processor, settings.events_topic, loaded)
 
     table.on_recovery_completed = on_recovery_completed  # type: ignore[method-assign]

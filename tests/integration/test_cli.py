@@ -224,7 +224,7 @@ def test_a_port_that_is_not_kafka_is_one_line(tmp_path: Path) -> None:
     )
 
 
-def test_an_events_topic_that_keeps_too_little_is_refused(tmp_path: Path) -> None:
+def test_an_events_topic_that_keeps_too_little_is_refused(tmp_path: Path, broker: str) -> None:
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
 
@@ -245,3 +245,32 @@ def test_an_events_topic_that_keeps_too_little_is_refused(tmp_path: Path) -> Non
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(f"pantau: error: {prefix}.events: retention.ms is 3600000")
     assert "at least 7200000 ms" in lines[0] and "PANTAU_SNAPSHOT_SECONDS" in lines[0]
+
+
+def test_a_changelog_in_an_earlier_format_stops_the_worker_with_one_line(
+    tmp_path: Path, broker: str
+) -> None:
+    from kafka import KafkaAdminClient, KafkaProducer
+    from kafka.admin import NewTopic
+
+    prefix = f"old{time.time_ns()}"
+    changelog = f"pantau-worker-{prefix}-state-changelog"
+    admin = KafkaAdminClient(bootstrap_servers=broker_address(), client_id="pantau-test")
+    try:
+        admin.create_topics([NewTopic(changelog, 8, 1)])
+    finally:
+        admin.close()
+    producer = KafkaProducer(bootstrap_servers=broker_address())
+    old_entry = json.dumps({"wall": None, "msgs": [[0, "{}", None]]}).encode()
+    producer.send(changelog, key=b'"p0/j/0"', value=old_entry, partition=0).get(30)
+    producer.close()
+    done = subprocess.run(
+        [*PANTAU, "worker", "--topic-prefix", prefix, "--data-dir", str(tmp_path),
+         "--web-port", str(free_port()), "--broker", broker_address()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr[-2000:]
+    critical = [line for line in done.stderr.splitlines() if "CRITICAL" in line]
+    assert len(critical) == 1, done.stderr[-2000:]
+    assert f"the state changelog {changelog} cannot be read: p0/j/0: a journal entry" in critical[0]
+    assert "Traceback" not in done.stderr
