@@ -89,14 +89,25 @@ def phase(name: str) -> Iterator[None]:
     log(f"{name}: {time.perf_counter() - started:.1f}s")
 
 
-def baseline(args: argparse.Namespace, topic: str, decoder: str) -> dict[str, float]:
+def in_own_process(module: str, *args: str, timeout: float) -> dict[str, float]:
+    """Run `python -m module args...` and read the JSON line it prints last."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.baseline", args.broker, topic, str(args.partitions),
-         str(args.events), decoder],
-        check=True, capture_output=True, text=True, cwd=ROOT, timeout=1800,
+        [sys.executable, "-m", module, *args],
+        check=False, capture_output=True, text=True, cwd=ROOT, timeout=timeout,
     )  # fmt: skip
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"{module} exited {done.returncode}: {last}")
+    line = done.stdout.strip().splitlines()[-1]  # after Faust's terminal codes, if any
+    result: dict[str, float] = json.loads(line[line.index("{") :])
     return result
+
+
+def baseline(args: argparse.Namespace, topic: str, decoder: str) -> dict[str, float]:
+    return in_own_process(
+        "bench.baseline", args.broker, topic, str(args.partitions), str(args.events), decoder,
+        timeout=1800,
+    )  # fmt: skip
 
 
 def by_the_book(run: Run, topic: str) -> dict[str, float]:
@@ -104,17 +115,10 @@ def by_the_book(run: Run, topic: str) -> dict[str, float]:
     args = run.args
     datadir = run.dir / "data-by-the-book"
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.by_the_book", args.broker, topic, str(args.partitions),
-         str(args.events), str(datadir)],
-        check=False, capture_output=True, text=True, cwd=ROOT, timeout=3600,
+    return in_own_process(
+        "bench.by_the_book", args.broker, topic, str(args.partitions), str(args.events),
+        str(datadir), timeout=3600,
     )  # fmt: skip
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"bench.by_the_book exited {done.returncode}: {last}")
-    line = done.stdout.strip().splitlines()[-1]  # after Faust's terminal codes, if any
-    result: dict[str, float] = json.loads(line[line.index("{") :])
-    return result
 
 
 def changelog(run: Run, prefix: str, n: int) -> dict[str, float]:

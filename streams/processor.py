@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -140,6 +140,12 @@ class Processor:
         """Is the partition's state served: loaded, and its journal replayed?"""
         return partition in self.partitions and partition not in self.replays
 
+    def _served(self) -> Iterator[tuple[int, PartitionState]]:
+        """The partitions whose state is served, with their states."""
+        for partition, pstate in self.partitions.items():
+            if partition not in self.replays:
+                yield partition, pstate
+
     def resume_at(self, partition: int) -> int | None:
         """The first offset of a partition its state does not cover; None without state."""
         replay = self.replays.get(partition)
@@ -192,9 +198,7 @@ class Processor:
         for partition, partition_runs in runs.items():
             pstate = partitions[partition]
             offices = changed[partition]
-            self.store.write_batch(
-                partition, pstate, wall, ((a, b) for a, b in partition_runs), offices
-            )
+            self.store.write_batch(partition, pstate, wall, partition_runs, offices)
             for office in offices:
                 self._status_due[office] = pstate.offices[office]
         self._emit(out, keys)
@@ -249,9 +253,7 @@ class Processor:
 
     def _refresh_status(self, wall: float) -> None:
         """Wall mode: ages grow and offices open and close without events; mark those."""
-        for partition, pstate in self.partitions.items():
-            if partition in self.replays:
-                continue
+        for _, pstate in self._served():
             for office, state in pstate.offices.items():
                 sent = self._status_sent.get(office)
                 if sent is None or state.watermark == float("-inf"):
@@ -269,9 +271,7 @@ class Processor:
         if self.wall_clock is None:
             return
         wall = self.wall_clock()
-        for partition, pstate in self.partitions.items():
-            if partition in self.replays:
-                continue
+        for partition, pstate in self._served():
             flagged: set[str] = set()
             for state in pstate.offices.values():
                 out: list[Effect] = []
@@ -294,12 +294,11 @@ class Processor:
 
     def offices(self) -> Iterable[OfficeState]:
         """The offices served (of partitions loaded and replayed)."""
-        for partition, pstate in self.partitions.items():
-            if partition not in self.replays:
-                yield from pstate.offices.values()
+        for _, pstate in self._served():
+            yield from pstate.offices.values()
 
     def malformed(self) -> int:
-        return sum(p.malformed for n, p in self.partitions.items() if n not in self.replays)
+        return sum(pstate.malformed for _, pstate in self._served())
 
     def describe(self) -> dict[str, Any]:
         return {

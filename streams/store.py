@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import faust
@@ -26,7 +26,6 @@ from streams.core.durable import (
     Batch,
     Entry,
     PartitionRecord,
-    Run,
     Snapshot,
     Tick,
     entry_key,
@@ -39,8 +38,6 @@ from streams.core.durable import (
 from streams.core.office import OfficeState
 from streams.core.partition import PartitionState
 from streams.core.replay import Replay
-
-__all__ = ["PartitionedTable", "StateStore", "partition_of_key"]
 
 
 class PartitionedTable(faust.Table):
@@ -103,21 +100,22 @@ class StateStore:
         partition: int,
         pstate: PartitionState,
         wall: float | None,
-        runs: Iterable[Run],
+        runs: Iterable[Sequence[int]],
         offices: set[str],
     ) -> None:
-        """Journal a batch that applied the offsets `runs` and changed `offices`."""
+        """Journal a batch that applied the offsets `runs` ([first, last] each) and
+        changed `offices`."""
         entry = Batch(wall, tuple((first, last) for first, last in runs))
-        self._write(partition, pstate, entry, entry.size(), offices)
+        self._write(partition, pstate, entry, offices)
 
     def write_tick(
         self, partition: int, pstate: PartitionState, wall: float, offices: set[str]
     ) -> None:
         """Journal a wall-clock tick that changed `offices`."""
-        self._write(partition, pstate, Tick(wall, tuple(sorted(offices))), 1, offices)
+        self._write(partition, pstate, Tick(wall, tuple(sorted(offices))), offices)
 
     def _write(
-        self, partition: int, pstate: PartitionState, entry: Entry, size: int, offices: set[str]
+        self, partition: int, pstate: PartitionState, entry: Entry, offices: set[str]
     ) -> None:
         seq = self._next_seq[partition]
         self._next_seq[partition] = seq + 1
@@ -126,7 +124,7 @@ class StateStore:
         self._journal[partition].append(key)
         self._opened.setdefault(partition, self.clock())
         self._changed[partition] |= offices
-        self._journaled_events[partition] += size
+        self._journaled_events[partition] += entry.size()
         if self._journaled_events[partition] >= self.snapshot_every:
             self.snapshot(partition, pstate)
 
@@ -165,9 +163,7 @@ class StateStore:
         replay = Replay(pstate, found.entries, snapshot_next)
         self._changed[partition] = replay.touched  # filled as the replay goes
         self._journal[partition] = found.stale + [entry_key(partition, s) for s, _ in found.entries]
-        self._journaled_events[partition] = sum(
-            e.size() if isinstance(e, Batch) else 1 for _, e in found.entries
-        )
+        self._journaled_events[partition] = sum(e.size() for _, e in found.entries)
         if self._journal[partition]:
             self._opened[partition] = float("-inf")  # a round once the replay is done
         self._next_seq[partition] = max(

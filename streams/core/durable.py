@@ -41,6 +41,9 @@ class Tick(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     wall: float
     tick: tuple[str, ...]
 
+    def size(self) -> int:
+        return 1  # counted as one event towards a snapshot round
+
 
 class Snapshot(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One office's state (`OfficeState.to_json()`), including journal seqs before `next`."""
