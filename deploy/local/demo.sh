@@ -48,6 +48,7 @@ legacy() {
 }
 
 pid_of() { daemon_pid "$STATE_DIR/$1.pid" "$(legacy "$1")"; }
+alive() { daemon_alive "$STATE_DIR/$1.pid" "$(legacy "$1")"; }
 
 # spawn NAME COMMAND...: run in the background, log and pid in the state folder.
 spawn() {
@@ -66,7 +67,7 @@ spawn() {
 wait_http() { # wait_http NAME URL
     for _ in $(seq 1 60); do
         curl -fs "$2" >/dev/null 2>&1 && return 0
-        pid_of "$1" >/dev/null || fail "$1 exited, see $STATE_DIR/$1.log"
+        alive "$1" || fail "$1 exited, see $STATE_DIR/$1.log"
         sleep 1
     done
     fail "$1 did not answer at $2 within a minute, see $STATE_DIR/$1.log"

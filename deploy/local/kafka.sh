@@ -197,7 +197,7 @@ stop_broker() { daemon_stop "$PID_FILE" "$KAFKA_STOP_TIMEOUT" kafka "kafka.Kafka
 wait_ready() { # wait_ready <port>
     local port=$1 deadline=$((SECONDS + KAFKA_START_TIMEOUT))
     until ready "$port" 3; do
-        if ! running_pid >/dev/null; then
+        if ! daemon_alive "$PID_FILE" "kafka.Kafka $CONFIG"; then
             tail -n 20 "$LOG_DIR/kafka.out" "$LOG_DIR/server.log" >&2 2>/dev/null || true
             die "broker exited during startup; see $LOG_DIR/server.log and $LOG_DIR/kafka.out"
         fi

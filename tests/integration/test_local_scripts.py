@@ -289,6 +289,60 @@ def test_stop_stops_the_process_its_pid_file_names(
             os.kill(pid, 9)
 
 
+# --- waiting for a service to become ready ---------------------------------------------
+
+#: A service as lib/daemon.sh waits for it: an HTTP server in the state folder whose
+#: /-/ready appears after a second, or one that exits before that.
+WAIT_READY = """
+source "$1"
+NAME=fake URL="http://127.0.0.1:$2" PIDFILE="$3/fake.pid" LOG="$3/fake.log"
+READY_TIMEOUT=30 LEGACY=""
+die() { echo "$*" >&2; exit 1; }
+daemon_spawn "$PIDFILE" "$LOG" "$4" -c "$5" "$2" "$3" || die "exited at once"
+daemon_argv() { return 1; }  # what a check reads while the kernel is still in the exec
+service_wait_ready
+echo ready
+"""
+SERVE_AFTER_A_SECOND = """
+import http.server, pathlib, sys, threading, time
+root = pathlib.Path(sys.argv[2])
+class Ready(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if (root / "ready").exists() else 503)
+        self.end_headers()
+threading.Timer(1.0, (root / "ready").touch).start()
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Ready).serve_forever()
+"""
+
+
+@pytest.mark.parametrize(
+    ("program", "code", "said"),
+    [(SERVE_AFTER_A_SECOND, 0, "ready"), ("import time; time.sleep(0.5)", 1,
+      "fake exited while starting; see")],
+    ids=["starting", "exited"],
+)  # fmt: skip
+def test_a_starting_service_is_judged_by_its_pid_and_start_time(
+    program: str, code: int, said: str, tmp_path: Path
+) -> None:
+    """Right after the spawn the command line may not read as the pid file says (the
+    kernel sets it up late in the exec); the start waits by pid and start time instead,
+    keeps the pid file, and still notices a service that exited."""
+    done = subprocess.run(
+        ["bash", "-c", WAIT_READY, "_", str(LOCAL / "lib" / "daemon.sh"), str(free_port()),
+         str(tmp_path), sys.executable, program],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    pid_file = tmp_path / "fake.pid"
+    pid = int(pid_file.read_text().split()[0]) if pid_file.exists() else None
+    try:
+        assert done.returncode == code, done.stdout + done.stderr
+        assert said in done.stdout + done.stderr
+        assert pid_file.exists() == (code == 0)
+    finally:
+        if pid is not None and starttime(pid) is not None:
+            os.kill(pid, 9)
+
+
 # --- a failed demo start -------------------------------------------------------------------
 
 

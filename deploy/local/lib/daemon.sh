@@ -14,6 +14,7 @@
 #   daemon_spawn PIDFILE LOG CMD [ARG...]   start CMD in its own session (stdin /dev/null,
 #                                           output appended to LOG), write PIDFILE; sets
 #                                           DAEMON_PID; fails if CMD exits at once
+#   daemon_alive PIDFILE [LEGACY]           does it still run? (for start-up checks)
 #   daemon_pid PIDFILE [LEGACY]             print the pid if it is ours, else fail
 #   daemon_stop PIDFILE TIMEOUT NAME [LEGACY]   SIGTERM, SIGKILL after TIMEOUT s; fails
 #                                           (doing nothing) if no process of ours runs
@@ -23,6 +24,8 @@
 # For prometheus.sh and alertmanager.sh (HTTP services with /-/ready and /-/reload), the
 # service_* functions below; the sourcing script sets NAME, URL, PIDFILE, LOG, CONFIG,
 # READY_TIMEOUT and LEGACY, and defines render() and die().
+
+declare -gA DAEMON_SPAWNED=() # PIDFILE -> "PID START" of what daemon_spawn started here
 
 # The start time of a running process (not a zombie); fails if there is none.
 daemon_starttime() {
@@ -109,9 +112,11 @@ daemon_spawn() {
     want=$(printf '%q ' "${1##*/}" "${@:2}")
     # Wait for the exec (setsid, nohup, then CMD), so that the pid file names CMD itself:
     # the last words of `nohup CMD ...` already match, and a check during the exec that
-    # follows would read no command line and take the pid file for stale.
-    until argv=$(daemon_argv "$DAEMON_PID" "$#") && [[ $argv == "$want" ]] &&
-        ! daemon_launching "$DAEMON_PID"; do
+    # follows would read no command line and take the pid file for stale. The executable
+    # is asked first: the kernel switches it before it sets up the new command line, so a
+    # command line read after it is CMD's.
+    until ! daemon_launching "$DAEMON_PID" &&
+        argv=$(daemon_argv "$DAEMON_PID" "$#") && [[ $argv == "$want" ]]; do
         [[ $(daemon_starttime "$DAEMON_PID") == "$start" ]] || return 1
         if ((SECONDS >= deadline)); then
             kill -KILL "$DAEMON_PID" 2>/dev/null || true
@@ -120,6 +125,22 @@ daemon_spawn() {
         sleep 0.02
     done
     daemon_write "$pidfile" "$DAEMON_PID" "$start" "$#" "$want"
+    DAEMON_SPAWNED[$pidfile]="$DAEMON_PID $start"
+}
+
+# Does the process of PIDFILE still run? One that this script spawned is asked by pid and
+# start time only, so a process still starting is never misjudged (its command line may
+# not be readable yet) and its pid file is kept; once it has exited, the file goes.
+daemon_alive() { # daemon_alive PIDFILE [LEGACY]
+    local spawned=${DAEMON_SPAWNED[$1]:-}
+    if [[ -n $spawned ]]; then
+        [[ $(daemon_starttime "${spawned% *}") == "${spawned#* }" ]] || {
+            rm -f "$1"
+            return 1
+        }
+    else
+        daemon_pid "$@" >/dev/null
+    fi
 }
 
 daemon_stop() {
@@ -153,7 +174,7 @@ service_spawn() { # service_spawn CMD [ARG...]: start, wait until ready, say so
 service_wait_ready() {
     local deadline=$((SECONDS + READY_TIMEOUT))
     until curl -fsS -o /dev/null "$URL/-/ready" 2>/dev/null; do
-        service_pid >/dev/null || die "$NAME exited while starting; see $LOG"
+        daemon_alive "$PIDFILE" "$LEGACY" || die "$NAME exited while starting; see $LOG"
         if ((SECONDS >= deadline)); then
             daemon_stop "$PIDFILE" 30 "$NAME" || true
             die "$NAME not ready after ${READY_TIMEOUT}s (stopped it); see $LOG"
