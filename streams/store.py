@@ -24,6 +24,7 @@ import faust
 from pantau.standards import Standards
 from streams.core.durable import (
     Batch,
+    DurableFormatError,
     Entry,
     PartitionRecord,
     Snapshot,
@@ -154,7 +155,14 @@ class StateStore:
         found = read_partition(self.table.items(), partition)
         pstate = PartitionState(self.standards)
         for office, snapshot in found.snapshots.items():
-            pstate.offices[office] = OfficeState.from_json(snapshot.state, self.standards)
+            try:
+                pstate.offices[office] = OfficeState.from_json(snapshot.state, self.standards)
+            except (KeyError, TypeError, ValueError) as exc:
+                why = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+                key = snapshot_key(partition, office)
+                raise DurableFormatError(
+                    f"{key}: an office state that does not load: {why}"
+                ) from None
         if found.partition is not None:
             pstate.malformed = found.partition.malformed
             pstate.malformed_offset = found.partition.malformed_offset

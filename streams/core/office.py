@@ -13,6 +13,7 @@ from pantau.erlang import counters_needed, pooled_counters_needed
 from pantau.events import FUTURE_SECONDS, future_reason
 from pantau.standards import Standard, Standards
 
+from . import idpack
 from .forecast import Demand, Forecast, Outlook, Plan, Shares, attainable
 from .outcomes import Breach, Effect, Reason, Rejection, as_text
 from .tally import Tally
@@ -585,11 +586,13 @@ class OfficeState:
 
     def to_json(self) -> dict[str, Any]:
         """A plain-JSON snapshot from which `from_json` rebuilds an equal state."""
+        seen, seen_packed = idpack.pack(self._remembered(self.seen))
         return {
             "office": self.office,
             "watermark": self.watermark if self.watermark != float("-inf") else None,
             "last_offset": self.last_offset,
-            "seen": self._remembered(self.seen),
+            "seen": seen,  # the ids that are not UUIDs; the others in seen_packed
+            "seen_packed": seen_packed,
             "visits": [v.to_json() for v in self.visits.values()],
             "closed": self._remembered(self.closed),
             "parked": [[p.seq, p.raw] for p in self.parked.values()],
@@ -609,7 +612,7 @@ class OfficeState:
         wm = data["watermark"]
         state.watermark = float("-inf") if wm is None else wm
         state.last_offset = data["last_offset"]
-        state.seen = dict(data["seen"])
+        state.seen = idpack.unpack(data["seen"], data.get("seen_packed", ""))
         state.closed = dict(data["closed"])
         state.counters = {k: list(v) for k, v in data["counters"].items()}
         state.services = set(data["services"])

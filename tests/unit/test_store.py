@@ -286,3 +286,39 @@ def test_crash_then_an_unreliable_fetch_gives_the_same_state(seed: int) -> None:
             if not recovered.ready(0):  # nothing written or served while replaying
                 assert crashed.log == [] and list(recovered.offices()) == []
         assert durable(recovered.partitions[0]) == expected, f"changelog cut after {cut} records"
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        ({"seen_packed": "AAAA"}, "packed ids: 3 bytes, not a whole number of 24-byte records"),
+        ({"seen_packed": "%%"}, "packed ids: not base64"),
+        ({"tally": None}, None),
+    ],
+)
+def test_an_office_state_that_does_not_load_is_named_by_its_key(
+    damage: dict[str, Any], reason: str | None
+) -> None:
+    table = RecordingTable()
+    feed(worker(table, 1), 0, 50, random.Random(1))
+    key = next(k for k in table if k.startswith("p0/s/"))
+    dict.__setitem__(table, key, {**table[key], "state": {**table[key]["state"], **damage}})
+    with pytest.raises(DurableFormatError) as info:
+        worker(table, 1).load([0])
+    text = str(info.value)
+    assert text.startswith(f"{key}: an office state that does not load: ")
+    assert "\n" not in text
+    if reason is not None:
+        assert text.endswith(reason)
+
+
+def test_a_snapshot_packs_the_fixtures_uuid_ids() -> None:
+    live = worker(RecordingTable(), 1_000_000)
+    feed(live, 0, len(LINES), random.Random(2))
+    office = live.partitions[0].offices["mpp-medan"]
+    state = office.to_json()
+    remembered = {k for k, at in office.seen.items() if office.watermark - at <= 86_400}
+    canonical = {k for k in remembered if len(k) == 36 and k == k.lower()}
+    assert len(canonical) > 20  # the fixture's ids are UUIDs
+    assert len(state["seen_packed"]) == 32 * len(canonical)
+    assert set(state["seen"]) == remembered - canonical
