@@ -25,13 +25,13 @@ def pack(ids: dict[str, float]) -> tuple[dict[str, float], str]:
     others: dict[str, float] = {}
     uuids: list[str] = []
     instants = array("d")
-    canonical, keep, at_ = _CANONICAL, uuids.append, instants.append
+    canonical, keep_id, keep_at = _CANONICAL, uuids.append, instants.append
     for text, at in ids.items():
         if canonical(text) is None:
             others[text] = at
         else:
-            keep(text)
-            at_(at)
+            keep_id(text)
+            keep_at(at)
     if _SWAP:
         instants.byteswap()
     raw = bytes.fromhex("".join(uuids).replace("-", "")) + instants.tobytes()
