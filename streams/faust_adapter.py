@@ -29,8 +29,11 @@ Private parts of faust-streaming 0.15.3 and mode-streaming used here, each check
 `tests/unit/test_faust_adapter.py` so that an upgrade fails there, not in production:
 
 - `faust.transport.drivers.aiokafka.Consumer`, subclassed: `_drain_messages(fetcher)`
-  (the fetch loop, replaced), `perform_seek()` (extended) and `seek_wait(partitions)`
-  (negative offsets from Faust's recovery clamped to 0);
+  (the fetch loop, replaced), `perform_seek()` (extended), `_seek(partition, offset)` (run
+  in the consumer thread) and `seek_wait(partitions)` (negative offsets from Faust's
+  recovery clamped to 0);
+- its consumer thread `_thread` (a mode `QueueServiceThread`): `call_thread(fun, *args)` and
+  `seek(partition, offset)`, aiokafka's own seek;
 - its attributes `_stopped`, `diag` (`set_flag`, `unset_flag`), `_wait_next_records(timeout)`
   returning `(records by TP, active TPs or None)`, `flow_active`, `_buffered_partitions`,
   `_committed_offset`, `_acked`, `_acked_index`, `_n_acked`, `_commit_every`,
@@ -88,6 +91,9 @@ def batch_consumer(
             await super().perform_seek()  # other topics: the committed offsets
             await seek_to_state(self, topic, self.assignment(), resume_at)
 
+        async def _seek(self, partition: TP, offset: int) -> None:
+            await seek_in_consumer_thread(self, partition, offset)
+
         async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
             # Faust's recovery can ask for offset -2, or None, for a changelog partition
             # whose offsets it did not learn (both seen under churn, each crashing the
@@ -95,6 +101,18 @@ def batch_consumer(
             await super().seek_wait({tp: max(offset or 0, 0) for tp, offset in partitions.items()})
 
     return BatchConsumer
+
+
+async def seek_in_consumer_thread(consumer: Any, partition: TP, offset: int) -> None:
+    """Seek where aiokafka's fetcher runs, in the consumer thread.
+
+    Faust's `Consumer.seek` calls aiokafka's from the caller's thread. That seek drops the
+    partition's prefetched records, which the fetcher may be handing out in the consumer
+    thread at that moment: under churn it died there with a KeyError, and the worker with
+    it. Faust's own `seek_wait` already runs in the consumer thread.
+    """
+    thread = consumer._thread
+    await thread.call_thread(thread.seek, partition, offset)
 
 
 async def seek_to_state(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 from typing import Any
 
 import aiokafka
@@ -18,10 +19,11 @@ from faust.transport import consumer as faust_consumer
 from faust.transport.drivers import aiokafka as kafka_driver
 from faust.types import TP
 from faust.types import tuples as faust_tuples
+from mode import threads as mode_threads
 from mode.utils import futures as mode_futures
 
 import streams.faust_adapter as adapter
-from streams.faust_adapter import batch_consumer, seek_to_state
+from streams.faust_adapter import batch_consumer, seek_in_consumer_thread, seek_to_state
 from streams.processor import Handled
 
 VERSIONS = {"faust": "0.15.3"}
@@ -48,6 +50,7 @@ CONSUMER_METHODS = {
     "_add_gap": ["tp", "offset_from", "offset_to"],
     "_to_message": ["tp", "record"],
     "seek": ["partition", "offset"],
+    "_seek": ["partition", "offset"],
     "assignment": [],
     "highwater": ["tp"],
     "commit": ["topics", "start_new_transaction"],
@@ -62,7 +65,9 @@ def test_consumer_methods(name: str, params: list[str]) -> None:
     assert got[: len(params)] == params, f"Consumer.{name}{inspect.signature(method)}"
 
 
-@pytest.mark.parametrize("name", ["_drain_messages", "perform_seek", "_wait_next_records", "seek"])
+@pytest.mark.parametrize(
+    "name", ["_drain_messages", "perform_seek", "_wait_next_records", "seek", "_seek"]
+)
 def test_coroutines_stay_coroutines(name: str) -> None:
     assert inspect.iscoroutinefunction(getattr(kafka_driver.Consumer, name)), name
 
@@ -92,6 +97,20 @@ def test_consumer_attributes_after_construction() -> None:
     assert isinstance(c._n_acked, int)
     assert isinstance(c.consumer_stopped_errors, tuple)
     assert isinstance(c._waiting_for_ack, asyncio.Future | None)
+    assert isinstance(c._thread, kafka_driver.AIOKafkaConsumerThread)
+    assert isinstance(c._thread, mode_threads.QueueServiceThread)
+
+
+def test_the_consumer_thread_seeks_synchronously_with_aiokafka() -> None:
+    # Faust's Consumer._seek calls this from the caller's thread; ours runs it in the
+    # consumer thread, so it must stay a plain call of aiokafka's (synchronous) seek.
+    seek = kafka_driver.AIOKafkaConsumerThread.seek
+    assert not inspect.iscoroutinefunction(seek)
+    assert list(inspect.signature(seek).parameters)[1:] == ["partition", "offset"]
+    assert "self._ensure_consumer().seek(partition, offset)" in inspect.getsource(seek)
+    assert not inspect.iscoroutinefunction(aiokafka.AIOKafkaConsumer.seek)
+    call_thread = mode_threads.QueueServiceThread.call_thread
+    assert list(inspect.signature(call_thread).parameters)[1:3] == ["fun", "args"]
 
 
 def test_module_level_parts() -> None:
@@ -119,6 +138,39 @@ def test_the_consumer_class_overrides_the_fetch_loop_and_the_seek() -> None:
     assert cls._drain_messages is not kafka_driver.Consumer._drain_messages
     assert cls.perform_seek is not kafka_driver.Consumer.perform_seek
     assert cls.seek_wait is not kafka_driver.Consumer.seek_wait
+    assert cls._seek is not kafka_driver.Consumer._seek
+
+
+class SeekingThread(mode_threads.QueueServiceThread):
+    """A real mode service thread that notes in which thread each seek ran."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seeks: list[tuple[TP, int, int]] = []
+
+    def seek(self, partition: TP, offset: int) -> None:
+        self.seeks.append((partition, offset, threading.get_ident()))
+
+
+def test_a_seek_runs_in_the_consumer_thread_not_the_callers() -> None:
+    # aiokafka's fetcher hands out prefetched records in the consumer thread and its seek
+    # drops them: called from the app's thread it raced the fetcher (KeyError, crash).
+    async def main() -> tuple[list[tuple[TP, int, int]], int | None]:
+        thread = SeekingThread()
+        await thread.start()
+        try:
+            consumer = type("C", (), {"_thread": thread})()
+            await seek_in_consumer_thread(consumer, TP("t.events", 3), 42)
+            return thread.seeks, thread._thread.ident if thread._thread else None
+        finally:
+            await thread.stop()
+
+    seeks, consumer_thread = asyncio.run(main())
+    assert len(seeks) == 1
+    tp, offset, ran_in = seeks[0]
+    assert (tp, offset) == (TP("t.events", 3), 42)
+    assert ran_in == consumer_thread
+    assert ran_in != threading.get_ident()
 
 
 class FakeConsumer:
