@@ -37,6 +37,9 @@ CHANGELOG_CONFIG = {
     "segment.ms": str(10 * 60 * 1000),
     "min.cleanable.dirty.ratio": "0.1",
     "delete.retention.ms": str(60 * 60 * 1000),  # deleted journal entries: tombstones for 1 h
+    # Snapshots are JSON (field names, digits, base64 ids): the broker's gzip halves them.
+    # The broker compresses, not the worker; gzip needs no library to read back.
+    "compression.type": "gzip",
 }
 
 

@@ -12,6 +12,7 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from pantau.standards import load_standards
+from streams.app import CHANGELOG_CONFIG
 from tests.services import WorkerProcess, broker_address, replay, wait_for
 from tests.support import (
     FIXTURE_NAMES,
@@ -122,15 +123,19 @@ def test_rejections_and_breaches_reach_their_topics(
         ("detected_at", "max_wait_seconds", "office", "queued_at", "service", "ticket")
     }
 
+    status, changelog = f"{prefix}.office.status", f"pantau-worker-{prefix}-state-changelog"
     admin = KafkaAdminClient(bootstrap_servers=broker_address())
     try:
         described = admin.describe_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, f"{prefix}.office.status")]
+            [ConfigResource(ConfigResourceType.TOPIC, t) for t in (status, changelog)]
         )
     finally:
         admin.close()
-    configs = described["topic"][f"{prefix}.office.status"]  # type: ignore[call-overload]
-    assert configs["cleanup.policy"]["value"] == "compact"
+    configs = described["topic"]  # type: ignore[call-overload]
+    assert configs[status]["cleanup.policy"]["value"] == "compact"
+    # The state changelog as the worker created it: compacted early, gzip by the broker.
+    assert {k: configs[changelog][k]["value"] for k in CHANGELOG_CONFIG} == CHANGELOG_CONFIG
+    assert configs[changelog]["cleanup.policy"]["value"] == "compact"
 
 
 def committed_offsets(group: str) -> int:

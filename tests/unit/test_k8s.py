@@ -19,7 +19,7 @@ from dashboards.i18n import Lang
 from pantau.cli import cli
 from pantau.settings import GatewaySettings, KafkaSettings, WorkerSettings
 from pantau.standards import Standards, load_standards
-from streams.app import create_app
+from streams.app import CHANGELOG_CONFIG, create_app
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
@@ -308,6 +308,9 @@ def test_strimzi_topics_are_the_ones_the_worker_uses() -> None:
     assert topics[kafka.events_topic]["partitions"] == topics[changelog]["partitions"]
     assert topics[changelog]["partitions"] == partitions
     assert topics[changelog]["config"]["cleanup.policy"] == "compact"
+    # Strimzi creates the changelog before a worker could: it must carry the worker's config.
+    got = {k: str(topics[changelog]["config"].get(k)) for k in CHANGELOG_CONFIG}
+    assert got == CHANGELOG_CONFIG
     for spec in topics.values():
         assert spec["replicas"] >= 3 and spec["config"]["min.insync.replicas"] >= 2
 
