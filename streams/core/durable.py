@@ -7,7 +7,11 @@ of the changelog alone:
 - `p{P}/j/{seq}`, a journal entry: a `Batch` (the input offsets one batch applied and the
   wall clock it ran with; the messages themselves stay in the events topic) or a `Tick`
   (a wall-clock breach check and the offices it changed);
-- `p{P}/s/{office}`, a `Snapshot` of one office, with the first seq it does not include;
+- `p{P}/s/{office}`, a `Snapshot` of one office, with the first seq it does not include
+  and the id pieces it names;
+- `p{P}/i/{office}/{piece}.{version}`, an `IdPiece`: the office's event ids with an instant
+  in one piece of time (`ID_PIECE_SECONDS`), written in the round `version` (its seq), never
+  overwritten, deleted once no snapshot names it;
 - `p{P}/m`, the `PartitionRecord`: the malformed messages counted, and the first seq the
   last complete snapshot round does not include.
 
@@ -46,10 +50,19 @@ class Tick(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Snapshot(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One office's state (`OfficeState.to_json()`), including journal seqs before `next`."""
+    """One office's state (`OfficeState.to_json()`), including journal seqs before `next`;
+    its event ids are those of the `pieces` it names ((piece, version) each) and its own."""
 
     next: int
     state: dict[str, Any]
+    pieces: tuple[tuple[int, int], ...] = ()
+
+
+class IdPiece(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Event ids of one office and piece of time, as `idpack.pack` gives them."""
+
+    seen: dict[str, float]
+    packed: str
 
 
 class PartitionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -61,7 +74,7 @@ class PartitionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 Entry = Batch | Tick
-Record = Entry | Snapshot | PartitionRecord
+Record = Entry | Snapshot | IdPiece | PartitionRecord
 
 
 class DurableFormatError(ValueError):
@@ -74,6 +87,10 @@ def entry_key(partition: int, seq: int) -> str:
 
 def snapshot_key(partition: int, office: str) -> str:
     return f"p{partition}/s/{office}"
+
+
+def piece_key(partition: int, office: str, piece: int, version: int) -> str:
+    return f"p{partition}/i/{office}/{piece}.{version}"
 
 
 def partition_key(partition: int) -> str:
@@ -96,6 +113,7 @@ class Recovered:
 
     entries: list[tuple[int, Entry]]  # by seq
     snapshots: dict[str, Snapshot]
+    pieces: dict[str, dict[tuple[int, int], IdPiece]]  # office -> (piece, version) -> ids
     partition: PartitionRecord | None
     stale: list[str]  # keys of entries a complete snapshot round covers (a crash kept them)
 
@@ -109,6 +127,7 @@ def read_partition(items: Any, partition: int) -> Recovered:
     prefix = f"p{partition}/"
     entries: list[tuple[int, Entry]] = []
     snapshots: dict[str, Snapshot] = {}
+    pieces: dict[str, dict[tuple[int, int], IdPiece]] = {}
     record: PartitionRecord | None = None
     for key, value in items:
         if not key.startswith(prefix):
@@ -124,6 +143,9 @@ def read_partition(items: Any, partition: int) -> Recovered:
             entries.append((int(rest), _convert(key, value, kind_of)))
         elif kind == "s" and rest:
             snapshots[rest] = _convert(key, value, Snapshot)
+        elif kind == "i" and (named := _piece_of(rest)) is not None:
+            office, piece, version = named
+            pieces.setdefault(office, {})[piece, version] = _convert(key, value, IdPiece)
         elif kind == "m" and not rest:
             record = _convert(key, value, PartitionRecord)
         else:
@@ -131,7 +153,17 @@ def read_partition(items: Any, partition: int) -> Recovered:
     first = record.next if record is not None else 0
     stale = [entry_key(partition, seq) for seq, _ in entries if seq < first]
     entries = sorted((item for item in entries if item[0] >= first), key=lambda item: item[0])
-    return Recovered(entries, snapshots, record, stale)
+    return Recovered(entries, snapshots, pieces, record, stale)
+
+
+def _piece_of(rest: str) -> tuple[str, int, int] | None:
+    """(office, piece, version) of an id piece key's `{office}/{piece}.{version}`."""
+    office, _, name = rest.rpartition("/")
+    piece, _, version = name.partition(".")
+    try:
+        return (office, int(piece), int(version)) if office else None
+    except ValueError:
+        return None
 
 
 def _convert(key: str, value: Any, kind: Any) -> Any:

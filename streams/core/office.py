@@ -35,6 +35,9 @@ from .wire import (
 HOLD_SECONDS = 600.0  # how long an event that cannot apply may wait for its visit
 STANDARDS_CACHE_LIMIT = 4096
 FORGET_SECONDS = 86_400.0  # how long ids and closed visits are remembered
+# Event ids are snapshotted in pieces by their instant, this many seconds each, so that a
+# snapshot round rewrites only the pieces that got ids since, not the whole day of them.
+ID_PIECE_SECONDS = 600.0
 RECENT_CALLS = 10  # calls the office status record lists
 
 WAITING, CALLED, SERVING = "waiting", "called", "serving"
@@ -100,6 +103,7 @@ class OfficeState:
         # event id -> occurred_at, closed ticket -> when: older than FORGET_SECONDS before the
         # watermark is forgotten (`_recent`), whether or not its entry is removed yet
         self.seen: dict[str, float] = {}
+        self.id_adds: dict[int, int] = {}  # id piece -> ids put in `seen` with an instant in it
         self.visits: dict[str, Visit] = {}
         self.closed: dict[str, float] = {}
         self.parked: dict[int, Parked] = {}
@@ -163,6 +167,9 @@ class OfficeState:
             return
         self.seen[event.event_id] = ts
         self._seen_order.append((ts, event.event_id))
+        piece = int(ts // ID_PIECE_SECONDS)
+        id_adds = self.id_adds
+        id_adds[piece] = id_adds.get(piece, 0) + 1
         if ts > self.watermark:
             self.watermark = ts
         self._advance(out, wall)
@@ -584,9 +591,32 @@ class OfficeState:
         watermark = self.watermark
         return {key: at for key, at in store.items() if not watermark - at > FORGET_SECONDS}
 
-    def to_json(self) -> dict[str, Any]:
-        """A plain-JSON snapshot from which `from_json` rebuilds an equal state."""
-        seen, seen_packed = idpack.pack(self._remembered(self.seen))
+    def id_piece_adds(self) -> dict[int, int]:
+        """Per id piece with ids still remembered, how many ids were ever put in it.
+
+        A piece whose count did not change since it was written holds the same ids (less
+        forgotten ones, and ids seen again later, which a later piece holds)."""
+        horizon = self.watermark - FORGET_SECONDS
+        adds = self.id_adds
+        for piece in [p for p in adds if horizon >= (p + 1) * ID_PIECE_SECONDS]:
+            del adds[piece]  # every id of it is forgotten
+        return dict(adds)
+
+    def id_pieces(self, pieces: Iterable[int]) -> dict[int, tuple[dict[str, float], str]]:
+        """The remembered ids of each of `pieces`, packed (`idpack.pack`)."""
+        groups: dict[int, dict[str, float]] = {piece: {} for piece in pieces}
+        if groups:
+            for key, at in self._remembered(self.seen).items():
+                group = groups.get(int(at // ID_PIECE_SECONDS))
+                if group is not None:
+                    group[key] = at
+        return {piece: idpack.pack(group) for piece, group in groups.items()}
+
+    def to_json(self, ids: bool = True) -> dict[str, Any]:
+        """A plain-JSON snapshot from which `from_json` rebuilds an equal state; without
+        the event ids if not `ids` (they go in pieces, `id_pieces`)."""
+        remembered = self._remembered(self.seen) if ids else {}
+        seen, seen_packed = idpack.pack(dict(sorted(remembered.items())))
         return {
             "office": self.office,
             "watermark": self.watermark if self.watermark != float("-inf") else None,
@@ -607,12 +637,26 @@ class OfficeState:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], standards: Standards) -> OfficeState:
+    def from_json(
+        cls,
+        data: dict[str, Any],
+        standards: Standards,
+        id_pieces: Iterable[tuple[dict[str, Any], str]] = (),
+    ) -> OfficeState:
+        """The state of `to_json`, with the ids of `id_pieces` (seen, packed) besides."""
         state = cls(data["office"], standards)
         wm = data["watermark"]
         state.watermark = float("-inf") if wm is None else wm
         state.last_offset = data["last_offset"]
-        state.seen = idpack.unpack(data["seen"], data.get("seen_packed", ""))
+        seen = state.seen = idpack.unpack(data["seen"], data.get("seen_packed", ""))
+        for piece_seen, packed in id_pieces:
+            for key, at in idpack.unpack(piece_seen, packed).items():
+                if key not in seen or at > seen[key]:  # an id seen again: the later instant
+                    seen[key] = at
+        id_adds = state.id_adds
+        for at in seen.values():
+            piece = int(at // ID_PIECE_SECONDS)
+            id_adds[piece] = id_adds.get(piece, 0) + 1
         state.closed = dict(data["closed"])
         state.counters = {k: list(v) for k, v in data["counters"].items()}
         state.services = set(data["services"])

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from pantau.standards import Standards, load_standards
-from streams.core.durable import Batch, DurableFormatError, Tick, read_partition
+from streams.core.durable import Batch, DurableFormatError, Tick, piece_key, read_partition
 from streams.core.partition import PartitionState
 from streams.processor import Handled, Message, Processor
 from streams.store import StateStore
@@ -322,3 +322,100 @@ def test_a_snapshot_packs_the_fixtures_uuid_ids() -> None:
     assert len(canonical) > 20  # the fixture's ids are UUIDs
     assert len(state["seen_packed"]) == 32 * len(canonical)
     assert set(state["seen"]) == remembered - canonical
+
+
+def pieces_in(table: dict[str, Any]) -> set[str]:
+    return {key for key in table if key.startswith("p0/i/")}
+
+
+def named_pieces(table: dict[str, Any]) -> set[str]:
+    found = read_partition(table.items(), 0)
+    return {
+        piece_key(0, office, piece, version)
+        for office, snapshot in found.snapshots.items()
+        for piece, version in snapshot.pieces
+    }
+
+
+def test_a_round_rewrites_only_the_id_pieces_that_got_ids_since() -> None:
+    table = RecordingTable()
+    live = worker(table, 10_000)
+    split = len(LINES) - 20
+    live.process([message(o) for o in range(0, split)])
+    live.store.snapshot(0, live.partitions[0])
+    first = [key for key, value in table.log if key.startswith("p0/i/") and value is not None]
+    before = len(table.log)
+    live.process([message(o) for o in range(split, len(LINES))])  # 20 events: a piece or two
+    live.store.snapshot(0, live.partitions[0])
+    second = [k for k, v in table.log[before:] if k.startswith("p0/i/") and v is not None]
+    deleted = [k for k, v in table.log[before:] if k.startswith("p0/i/") and v is None]
+    assert len(first) >= 6 and 0 < len(second) <= 3
+    assert len(deleted) == len(second)  # each rewritten piece's earlier version
+    assert {k.rpartition("/")[2].split(".")[0] for k in deleted} == {
+        k.rpartition("/")[2].split(".")[0] for k in second
+    }
+    assert pieces_in(table) == named_pieces(table)  # nothing left that no snapshot names
+    ids = sum(len(orjson.dumps(v)) for k, v in table.log[before:] if k.startswith("p0/i/") and v)
+    assert ids * 2 < sum(len(orjson.dumps(v)) for k, v in table.log[:before] if "/i/" in k and v)
+
+
+def test_id_pieces_a_crash_left_unnamed_are_deleted_by_the_next_round() -> None:
+    rng = random.Random(4)
+    table = RecordingTable()
+    live = worker(table, 150)
+    feed(live, 0, 400, rng)
+    log = table.log
+    # cut right after a piece write of a later round, before its snapshot
+    cut = max(i for i, (key, value) in enumerate(log) if key.startswith("p0/i/") and value)
+    crashed = table_after(log[: cut + 1])
+    left = pieces_in(crashed) - named_pieces(crashed)
+    assert left
+    journaled = read_partition(crashed.items(), 0).entries
+    end = max(e.runs[-1][1] for _, e in journaled if isinstance(e, Batch)) + 1
+    recovered = worker(crashed, 150)
+    recover(recovered, end, rng)  # what the crashed round covered, no more
+    # a round with the crashed round's seq writes the same piece keys again: they stay
+    recovered.store.snapshot(0, recovered.partitions[0])
+    table_now = dict(recovered.store.table)
+    assert pieces_in(table_now) == named_pieces(table_now)
+    assert pieces_in(table_now) & left
+    feed(recovered, end, len(LINES), rng)
+    table_now = dict(recovered.store.table)
+    assert pieces_in(table_now) == named_pieces(table_now)
+    reference = worker(RecordingTable(), 150)
+    feed(reference, 0, len(LINES), rng)
+    assert durable(recovered.partitions[0]) == durable(reference.partitions[0])
+
+
+def test_a_snapshot_naming_a_missing_id_piece_is_named_by_its_key() -> None:
+    table = RecordingTable()
+    feed(worker(table, 1), 0, 50, random.Random(1))
+    gone = sorted(pieces_in(table))[0]
+    dict.pop(table, gone)
+    with pytest.raises(DurableFormatError) as info:
+        worker(table, 1).load([0])
+    office = gone.split("/")[2]
+    assert str(info.value).startswith(f"p0/s/{office}: names id pieces not in the table: ")
+    assert "\n" not in str(info.value)
+
+
+def test_a_snapshot_with_its_ids_inside_still_loads() -> None:
+    rng = random.Random(6)
+    table = RecordingTable()
+    live = worker(table, 10_000)
+    feed(live, 0, 300, rng)
+    live.store.snapshot(0, live.partitions[0])
+    old = RecordingTable()  # as snapshots were written before id pieces
+    for key, value in table.items():
+        if key.startswith("p0/s/"):
+            office = live.partitions[0].offices[key[len("p0/s/") :]]
+            value = {"next": value["next"], "state": office.to_json()}
+        if not key.startswith("p0/i/"):
+            dict.__setitem__(old, key, orjson.loads(orjson.dumps(value)))
+    recovered = worker(old, 10_000)
+    recover(recovered, 300, rng)
+    assert durable(recovered.partitions[0]) == durable(live.partitions[0])
+    feed(recovered, 300, len(LINES), rng)  # its next round writes the pieces
+    recovered.store.snapshot(0, recovered.partitions[0])
+    table_now = dict(recovered.store.table)
+    assert pieces_in(table_now) and pieces_in(table_now) == named_pieces(table_now)
