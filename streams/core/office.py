@@ -37,7 +37,9 @@ STANDARDS_CACHE_LIMIT = 4096
 FORGET_SECONDS = 86_400.0  # how long ids and closed visits are remembered
 # Event ids are snapshotted in pieces by their instant, this many seconds each, so that a
 # snapshot round rewrites only the pieces that got ids since, not the whole day of them.
-ID_PIECE_SECONDS = 600.0
+# Smaller pieces mean more changelog records, each costing recovery time (10 minutes made a
+# restart after 1,000,000 events 6 s slower).
+ID_PIECE_SECONDS = 3600.0
 RECENT_CALLS = 10  # calls the office status record lists
 
 WAITING, CALLED, SERVING = "waiting", "called", "serving"

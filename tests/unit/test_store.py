@@ -337,7 +337,10 @@ def named_pieces(table: dict[str, Any]) -> set[str]:
     }
 
 
-def test_a_round_rewrites_only_the_id_pieces_that_got_ids_since() -> None:
+def test_a_round_rewrites_only_the_id_pieces_that_got_ids_since(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("streams.core.office.ID_PIECE_SECONDS", 600.0)  # the fixture: 40 min
     table = RecordingTable()
     live = worker(table, 10_000)
     split = len(LINES) - 20
