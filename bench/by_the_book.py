@@ -17,12 +17,14 @@ from typing import Any
 
 import faust
 
+from pantau.settings import WorkerSettings
 from pantau.standards import Standards
 from streams.core.outcomes import Effect
 from streams.core.partition import PartitionState
 
-BATCH = 2000  # the worker's default PANTAU_BATCH_SIZE and batch window
-WITHIN = 0.05
+# the worker's default PANTAU_BATCH_SIZE and batch window
+BATCH = WorkerSettings.model_fields["batch_size"].default
+WITHIN = WorkerSettings.model_fields["batch_seconds"].default
 
 
 def build(broker: str, topic: str, partitions: int, count: int, datadir: str) -> faust.App:
